@@ -1,0 +1,49 @@
+"""Small text helpers shared by extraction and the vocabulary builder."""
+
+from __future__ import annotations
+
+import re
+
+WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9\-+'/]*[A-Za-z0-9+])?")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+# Words whose plural-looking ending is not a plural.
+_KEEP_S = {
+    "series", "species", "means", "news", "lens", "gas", "bus", "plus", "thesis", "chaos",
+    "bias", "basis", "analysis", "synthesis", "hypothesis", "diagnosis", "axis", "class",
+    "loss", "process", "access", "less", "corpus", "consensus", "status", "virus", "radius",
+    "focus", "calculus", "nexus", "campus", "census", "stimulus", "locus", "modulus", "genus",
+    "atlas", "canvas", "alias", "has", "was", "is", "its", "this", "us", "does", "ras",
+    "sars", "aids", "dos", "jais",
+}  # fmt: skip
+
+
+def singular(word: str) -> str:
+    """Singular of an English plural noun, by rule; leaves other words alone."""
+    w = word.lower()
+    if len(w) <= 3 or w in _KEEP_S or not w.endswith("s") or w.endswith(("ss", "us", "is")):
+        return word
+    if w.endswith("ics") and w not in {"metrics", "heuristics", "topics", "characteristics"}:
+        return word
+    if w.endswith("ies") and len(w) > 4:
+        return word[:-3] + "y"
+    if w.endswith(("sses", "xes", "ches", "shes", "zes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def squash(phrase: str) -> str:
+    """Identity key of a phrase: lower case, last word singular, no spaces or hyphens, so that
+    'sparse auto-encoders' and 'Sparse Autoencoder' share one key."""
+    words = phrase.lower().replace("-", " ").split()
+    if not words:
+        return ""
+    words[-1] = singular(words[-1])
+    return _NON_ALNUM.sub("", "".join(words))
+
+
+def display_name(words: list[str]) -> str:
+    """Canonical display form: lower case (acronyms kept), single spaces, last word singular."""
+    out = [w if (sum(c.isupper() for c in w) >= 2) else w.lower() for w in words]
+    out[-1] = singular(out[-1])
+    return " ".join(out)

@@ -1,0 +1,94 @@
+"""Build the shipped concept vocabulary (data/vocabulary.tsv) and acronym table
+(data/acronyms.tsv) from ../shared/data. Run once by a maintainer; the outputs are committed.
+
+    python scripts/build_vocabulary.py --shared ../shared/data --out data
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ingest.extraction import STOPWORDS, find_acronym_definitions  # noqa: E402
+from ingest.text import display_name, squash  # noqa: E402
+
+
+def _pwc_names(path: Path) -> dict[str, str]:
+    kinds: dict[str, str] = {}
+    with open(path, newline="") as handle:
+        for row in csv.DictReader(handle):
+            for name in row["Common Datasets (Top 10)"].split(";"):
+                if name.strip():
+                    kinds.setdefault(name.strip(), "dataset")
+            for name in row["SOTA Metrics"].split(";"):
+                if name.strip() and "(" not in name:
+                    kinds.setdefault(name.strip(), "metric")
+    with open(path.parent / "all_tasks.txt") as handle:
+        for line in handle:
+            name = line.strip().strip('"')
+            if name and "," not in name and len(name) < 60:
+                kinds[name] = "task"
+    return kinds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--out", type=Path, default=Path("data"))
+    args = parser.parse_args()
+
+    with open(args.shared / "concepts" / "science4cast_full_concepts_new.txt") as handle:
+        common_words = {line.strip() for line in handle if " " not in line.strip()}
+    rows: dict[str, tuple[str, str]] = {}
+    for name, kind in _pwc_names(args.shared / "tasks" / "all_tasks_detailed.csv").items():
+        # Benchmarks named by an ordinary word ("WORD", "SEED") would match that word anywhere.
+        if " " not in name and name.lower() in common_words and kind != "task":
+            continue
+        if sum(c.isalpha() for c in name) >= 2:
+            rows.setdefault(squash(name), (name.lower() if not name.isupper() else name, kind))
+    with open(args.shared / "concepts" / "science4cast_full_concepts_new.txt") as handle:
+        for line in handle:
+            words = line.split()
+            # The list holds some phrases clipped from sentences ("although deep ..."): skip
+            # entries that start or end with a function word.
+            if not words or words[0] in STOPWORDS or words[-1] in STOPWORDS:
+                continue
+            if sum(c.isalpha() for c in line) < 3:  # "1'\"", "20%": not concepts
+                continue
+            rows.setdefault(squash(line), (" ".join(words), ""))
+    args.out.mkdir(exist_ok=True)
+    with open(args.out / "vocabulary.tsv", "w") as out:
+        out.write("# name\tkind (empty: decided by the head word)\n")
+        for name, kind in sorted(rows.values()):
+            out.write(f"{name}\t{kind}\n")
+
+    definitions: dict[str, Counter[str]] = defaultdict(Counter)  # acronym -> long-form keys
+    surface: dict[str, Counter[str]] = defaultdict(Counter)  # long-form key -> written forms
+    with gzip.open(args.shared / "arxiv_cs_2025-03_2026-03.jsonl.gz", "rt") as handle:
+        for line in handle:
+            paper = json.loads(line)
+            for acronym, long_form in find_acronym_definitions(
+                f"{paper['title']}. {paper['abstract']}"
+            ):
+                definitions[acronym][squash(long_form)] += 1
+                surface[squash(long_form)][long_form.lower()] += 1
+    with open(args.out / "acronyms.tsv", "w") as out:
+        out.write("# acronym\tlong form\tdefinitions seen\n")
+        for acronym, counts in sorted(definitions.items()):
+            best, seen = counts.most_common(1)[0]
+            # Keep an acronym only where the corpus agrees on what it stands for.
+            if seen >= 3 and seen / sum(counts.values()) >= 0.6:
+                out.write(
+                    f"{acronym}\t{display_name(surface[best].most_common(1)[0][0].split())}\t{seen}\n"
+                )
+
+
+if __name__ == "__main__":
+    main()
