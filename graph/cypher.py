@@ -89,21 +89,46 @@ WITH c, count(p) AS n
 SET c.papers = n
 """
 
-DELETE_COOCCURRENCES = """
+# Co-occurrence is kept incrementally: one edge per unordered pair (smaller key -> larger key)
+# holding the number of papers mentioning both and the earliest such paper's date. The paper's
+# `cooc` flag is flipped in the same statement, so running either statement twice changes nothing.
+# Pairs are aggregated before MERGE so each edge is merged once per statement (FalkorDB 4 crashes
+# on ON MATCH SET of an edge created earlier in the same statement).
+ADD_COOCCURRENCES = """
 UNWIND $keys AS key
-MATCH (:Concept {key: key})-[r:CO_OCCURS]-()
-DELETE r
+MATCH (p:Paper {key: key})
+WHERE p.cooc IS NULL
+SET p.cooc = true
+WITH p
+MATCH (a:Concept)<-[:MENTIONS]-(p)-[:MENTIONS]->(b:Concept)
+WHERE a.key < b.key
+WITH a, b, count(p) AS n, min(p.published) AS first
+MERGE (a)-[r:CO_OCCURS]->(b)
+ON CREATE SET r.papers = n, r.first = first
+ON MATCH SET r.papers = r.papers + n,
+    r.first = CASE WHEN r.first IS NULL OR first < r.first THEN first ELSE r.first END
 """
 
-# One edge per unordered pair, stored from the smaller key to the larger one.
-MERGE_COOCCURRENCES = """
+# Before a paper's mentions are replaced. `first` is not rolled back: it stays the earliest date
+# ever seen for the pair, which only an update that removes the earliest paper makes stale.
+REMOVE_COOCCURRENCES = """
 UNWIND $keys AS key
-MATCH (a:Concept {key: key})<-[:MENTIONS]-(p:Paper)-[:MENTIONS]->(b:Concept)
-WITH a, b, count(p) AS n, min(p.published) AS first
-WITH CASE WHEN a.key < b.key THEN a ELSE b END AS x,
-     CASE WHEN a.key < b.key THEN b ELSE a END AS y, n, first
-MERGE (x)-[r:CO_OCCURS]->(y)
-SET r.papers = n, r.first = first
+MATCH (p:Paper {key: key})
+WHERE p.cooc = true
+SET p.cooc = null
+WITH p
+MATCH (a:Concept)<-[:MENTIONS]-(p)-[:MENTIONS]->(b:Concept)
+WHERE a.key < b.key
+WITH a, b, count(p) AS n
+MATCH (a)-[r:CO_OCCURS]->(b)
+SET r.papers = r.papers - n
+"""
+
+DELETE_EMPTY_COOCCURRENCES = """
+UNWIND $keys AS key
+MATCH (:Concept {key: key})-[r:CO_OCCURS]-()
+WHERE r.papers <= 0
+DELETE r
 """
 
 DELETE_ALL = "MATCH (n) DETACH DELETE n"

@@ -78,9 +78,13 @@ class CypherStore(ABC):
             for p in papers
         ]
         self._run_batched(cypher.UPSERT_PAPERS, paper_rows, job=job_id)
-        for chunk in _chunks(list(replace_edges_of)):
-            self._run(cypher.DELETE_PAPER_OUT_EDGES, {"keys": list(chunk)})
-            self._run(cypher.DELETE_PAPER_AUTHOR_EDGES, {"keys": list(chunk)})
+        replaced = list(replace_edges_of)
+        previously_mentioned = self.concepts_of_papers(keys=replaced)
+        for chunk in _chunks(replaced):
+            params = {"keys": list(chunk)}
+            self._run(cypher.REMOVE_COOCCURRENCES, params)
+            self._run(cypher.DELETE_PAPER_OUT_EDGES, params)
+            self._run(cypher.DELETE_PAPER_AUTHOR_EDGES, params)
         mentions = [
             {"paper": p.key, "concept": m.concept_key, "count": m.count, "in_title": m.in_title}
             for p in papers
@@ -101,17 +105,17 @@ class CypherStore(ABC):
         self._run_batched(cypher.MERGE_AUTHORS, authors)
         cites = [{"src": p.key, "dst": ref} for p in papers for ref in p.references]
         self._run_batched(cypher.MERGE_CITES, cites)
+        for chunk in _chunks([p.key for p in papers]):
+            self._run(cypher.ADD_COOCCURRENCES, {"keys": list(chunk)})
+        touched = previously_mentioned | {m.concept_key for p in papers for m in p.mentions}
+        for chunk in _chunks(sorted(touched)):
+            self._run(cypher.REFRESH_CONCEPT_PAPER_COUNTS, {"keys": list(chunk)})
+        for chunk in _chunks(sorted(previously_mentioned)):
+            self._run(cypher.DELETE_EMPTY_COOCCURRENCES, {"keys": list(chunk)})
+        # Last: a paper without its hash is rewritten whole by the next run.
         self._run_batched(
             cypher.MARK_PAPERS_COMPLETE, [{"key": p.key, "hash": p.content_hash} for p in papers]
         )
-
-    def concepts_refresh(self, *, keys: Sequence[str]) -> None:
-        """Recompute paper counts and co-occurrence edges (papers, first date) around `keys`."""
-        for chunk in _chunks(sorted(keys), 500):
-            params = {"keys": list(chunk)}
-            self._run(cypher.REFRESH_CONCEPT_PAPER_COUNTS, params)
-            self._run(cypher.DELETE_COOCCURRENCES, params)
-            self._run(cypher.MERGE_COOCCURRENCES, params)
 
     def concepts_of_papers(self, *, keys: Sequence[str]) -> set[str]:
         found: set[str] = set()

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from ingest.taxonomy import is_arxiv_category
+
 MAX_TITLE_CHARS = 1_000
 MAX_ABSTRACT_CHARS = 20_000
 MAX_AUTHORS = 500
@@ -155,7 +157,10 @@ def record_from_mapping(data: Mapping[str, Any], *, line: int) -> PaperRecord:
         published=published,
         updated=_clean_date(data.get("updated"), "updated") or published,
         authors=authors,
-        categories=_string_list(data.get("categories"), "categories"),
+        # ACM and MSC classes ("I.2.7", "68T50") share the field in listings; keep arXiv's own.
+        categories=tuple(
+            c for c in _string_list(data.get("categories"), "categories") if is_arxiv_category(c)
+        ),
         doi=doi,
         comment=clean_text(data.get("comment")) or None,
         url=clean_text(data.get("url"))

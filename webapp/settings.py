@@ -165,5 +165,6 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
         "sentence_transformers": {"level": "WARNING"},
         "arxiv": {"level": "WARNING"},
+        "faiss.loader": {"level": "WARNING"},
     },
 }

@@ -1,0 +1,80 @@
+from django.conf import settings
+from django.db import models
+
+
+class IngestJob(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    class SourceKind(models.TextChoices):
+        FILE = "file"
+        ARXIV = "arxiv"
+
+    TERMINAL = (Status.SUCCEEDED, Status.FAILED)
+
+    source_kind = models.CharField(max_length=16, choices=SourceKind.choices)
+    source = models.CharField(max_length=1000, help_text="file path or arXiv query description")
+    params = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    total = models.IntegerField(null=True, blank=True, help_text="records expected, if known")
+    records_done = models.IntegerField(default=0, help_text="records processed; resume point")
+    seen = models.IntegerField(default=0)
+    new = models.IntegerField(default=0)
+    updated = models.IntegerField(default=0)
+    unchanged = models.IntegerField(default=0)
+    invalid = models.IntegerField(default=0)
+    error_message = models.TextField(blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"IngestJob {self.pk} ({self.source_kind}: {self.source}) {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.TERMINAL
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        if not self.total:
+            return 0
+        return min(99, int(100 * self.records_done / self.total))
+
+
+class IngestError(models.Model):
+    job = models.ForeignKey(IngestJob, related_name="errors", on_delete=models.CASCADE)
+    line = models.IntegerField()
+    message = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["line", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "line", "message"], name="unique_job_error")
+        ]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class VectorKey(models.Model):
+    """Maps a FAISS id back to the graph key it was derived from."""
+
+    vid = models.BigIntegerField(primary_key=True)
+    index = models.CharField(max_length=16)
+    key = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["index", "key"], name="unique_index_key")]

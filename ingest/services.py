@@ -1,0 +1,355 @@
+"""Write side of ingest: jobs, and the pipeline that turns records into graph nodes, edges and
+vectors.
+
+A job reads its source in chunks. For each chunk: classify records against the graph (new,
+updated, unchanged), extract concepts, write the graph, embed what lacks a vector, then record
+the chunk's counts and resume point in one transaction. A job that dies mid-chunk is re-run from
+its last recorded chunk; every write is idempotent, so the re-run duplicates nothing."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from graph.factory import get_store
+from graph.store import ConceptRow, FieldRow, GraphStore, Mention, PaperRow
+from ingest import embedding
+from ingest.extraction import Concept, extract_concepts
+from ingest.models import IngestError, IngestJob, VectorKey
+from ingest.records import PaperRecord, RecordError
+from ingest.sources import SourceItem
+from ingest.sources.arxiv_api import ArxivQuery, fetch
+from ingest.sources.files import SourceError, detect_format, read_file
+from ingest.taxonomy import field_name
+from ingest.vectorindex import CONCEPTS, PAPERS, get_index, vector_id
+
+logger = logging.getLogger(__name__)
+MAX_ERRORS_STORED = 1000
+
+
+# -- jobs ----------------------------------------------------------------------------------------
+
+
+def ingest_file_job_create(*, path: Path, user=None) -> IngestJob:
+    """A job for a file. Raises SourceError now for a missing, unreadable, oversized or
+    unknown-format file, so nothing is queued that cannot run."""
+    path = path.resolve()
+    fmt = detect_format(path)
+    read_file(
+        path,
+        max_bytes=settings.INGEST_MAX_FILE_BYTES,
+        max_line_bytes=settings.INGEST_MAX_LINE_BYTES,
+        fmt=fmt,
+    )
+    return IngestJob.objects.create(
+        source_kind=IngestJob.SourceKind.FILE,
+        source=str(path),
+        params={"format": fmt},
+        created_by=user,
+    )
+
+
+def ingest_upload_job_create(*, upload: UploadedFile, user=None) -> IngestJob:
+    """Store an uploaded file under the data dir and make a job for it."""
+    if upload.size and upload.size > settings.INGEST_MAX_FILE_BYTES:
+        raise SourceError(
+            f"{upload.name}: {upload.size:,} bytes is over the limit of "
+            f"{settings.INGEST_MAX_FILE_BYTES:,}"
+        )
+    safe_name = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(upload.name).name)
+    detect_format(Path(safe_name))
+    settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    target = settings.UPLOAD_DIR / f"{uuid.uuid4().hex[:12]}_{safe_name}"
+    with open(target, "wb") as out:
+        for part in upload.chunks():
+            out.write(part)
+    return ingest_file_job_create(path=target, user=user)
+
+
+def ingest_arxiv_job_create(*, query: ArxivQuery, user=None) -> IngestJob:
+    return IngestJob.objects.create(
+        source_kind=IngestJob.SourceKind.ARXIV,
+        source=query.describe()[:1000],
+        params={
+            "query": query.query,
+            "ids": list(query.ids),
+            "category": query.category,
+            "date_from": query.date_from.isoformat() if query.date_from else None,
+            "date_to": query.date_to.isoformat() if query.date_to else None,
+            "max_results": query.max_results,
+        },
+        total=len(query.ids) or query.max_results,
+        created_by=user,
+    )
+
+
+def ingest_job_enqueue(*, job: IngestJob) -> None:
+    """Queue the job once the transaction that made it commits."""
+    from ingest.tasks import ingest_job_run as task
+
+    transaction.on_commit(lambda: task.delay(job.pk))
+
+
+def arxiv_client():
+    import arxiv
+
+    return arxiv.Client(
+        page_size=settings.ARXIV_PAGE_SIZE,
+        delay_seconds=settings.ARXIV_DELAY_SECONDS,
+        num_retries=3,
+    )
+
+
+def _job_items(job: IngestJob) -> Iterator[SourceItem]:
+    if job.source_kind == IngestJob.SourceKind.FILE:
+        return read_file(
+            Path(job.source),
+            max_bytes=settings.INGEST_MAX_FILE_BYTES,
+            max_line_bytes=settings.INGEST_MAX_LINE_BYTES,
+            fmt=job.params.get("format"),
+        )
+    params = job.params
+    query = ArxivQuery(
+        query=params.get("query") or "",
+        ids=tuple(params.get("ids") or ()),
+        category=params.get("category") or "",
+        date_from=date.fromisoformat(params["date_from"]) if params.get("date_from") else None,
+        date_to=date.fromisoformat(params["date_to"]) if params.get("date_to") else None,
+        max_results=params.get("max_results") or 100,
+    )
+    return fetch(query, client=arxiv_client())
+
+
+def _count_items(job: IngestJob) -> int | None:
+    if job.source_kind != IngestJob.SourceKind.FILE:
+        return job.total
+    return sum(1 for _ in _job_items(job))
+
+
+def ingest_job_run(*, job_id: int) -> IngestJob:
+    """Run (or resume) a job to the end. Transient graph/broker errors propagate to the caller
+    (the Celery task retries them); a source that cannot be read fails the job."""
+    job = IngestJob.objects.get(pk=job_id)
+    if job.is_finished:
+        return job
+    started = time.perf_counter()
+    if job.status == IngestJob.Status.PENDING:
+        job.status, job.started_at = IngestJob.Status.RUNNING, timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    try:
+        if job.total is None:
+            job.total = _count_items(job)
+            job.save(update_fields=["total"])
+        store = get_store()
+        items = itertools.islice(_job_items(job), job.records_done, None)
+        for chunk in _batched(items, settings.INGEST_CHUNK_SIZE):
+            result = papers_ingest(items=chunk, job_id=job.pk, store=store)
+            _record_chunk(job, len(chunk), result)
+    except SourceError as exc:
+        return _finish(job, IngestJob.Status.FAILED, str(exc))
+    job.refresh_from_db()
+    timings = dict(job.timings)
+    timings["total_s"] = round(timings.get("total_s", 0) + time.perf_counter() - started, 3)
+    job.timings = timings
+    return _finish(job, IngestJob.Status.SUCCEEDED, "")
+
+
+def ingest_job_fail(*, job_id: int, message: str) -> None:
+    job = IngestJob.objects.get(pk=job_id)
+    if not job.is_finished:
+        _finish(job, IngestJob.Status.FAILED, message)
+
+
+def _finish(job: IngestJob, status: str, message: str) -> IngestJob:
+    job.status, job.error_message, job.finished_at = status, message[:5000], timezone.now()
+    job.save(update_fields=["status", "error_message", "finished_at", "timings"])
+    return job
+
+
+def _batched(items: Iterable[SourceItem], size: int) -> Iterator[list[SourceItem]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _record_chunk(job: IngestJob, size: int, result: ChunkResult) -> None:
+    with transaction.atomic():
+        IngestJob.objects.filter(pk=job.pk).update(
+            records_done=F("records_done") + size,
+            seen=F("seen") + size,
+            new=F("new") + result.new,
+            updated=F("updated") + result.updated,
+            unchanged=F("unchanged") + result.unchanged,
+            invalid=F("invalid") + len(result.errors),
+        )
+        stored = IngestError.objects.filter(job=job).count()
+        IngestError.objects.bulk_create(
+            [
+                IngestError(job=job, line=e.line, message=e.message[:500])
+                for e in result.errors[: max(0, MAX_ERRORS_STORED - stored)]
+            ],
+            ignore_conflicts=True,
+        )
+        job.refresh_from_db(fields=["timings"])
+        timings = defaultdict(float, job.timings)
+        for stage, seconds in result.timings.items():
+            timings[stage] = round(timings[stage] + seconds, 3)
+        IngestJob.objects.filter(pk=job.pk).update(timings=dict(timings))
+    job.refresh_from_db()
+
+
+# -- the pipeline ------------------------------------------------------------------------------
+
+
+@dataclass
+class ChunkResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RecordError] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _mentions(record: PaperRecord, concepts: list[Concept]) -> tuple[Mention, ...]:
+    title_end = len(record.title)
+    return tuple(
+        Mention(c.key, c.count, any(start < title_end for start, _ in c.spans)) for c in concepts
+    )
+
+
+def _paper_row(record: PaperRecord, concepts: list[Concept]) -> PaperRow:
+    return PaperRow(
+        key=record.key,
+        title=record.title,
+        abstract=record.abstract,
+        content_hash=record.content_hash,
+        arxiv_id=record.arxiv_id,
+        version=record.version,
+        published=record.published,
+        updated=record.updated,
+        authors=record.authors,
+        categories=record.categories,
+        primary_category=record.primary_category,
+        doi=record.doi,
+        comment=record.comment,
+        url=record.url,
+        mentions=_mentions(record, concepts),
+        references=record.references,
+    )
+
+
+def papers_ingest(
+    *, items: list[SourceItem], job_id: int | None, store: GraphStore | None = None
+) -> ChunkResult:
+    """Ingest one chunk of records: graph first, then vectors. Safe to run twice."""
+    store = store or get_store()
+    result = ChunkResult(errors=[i for i in items if isinstance(i, RecordError)])
+    records: dict[str, PaperRecord] = {}
+    for item in items:
+        if isinstance(item, PaperRecord):
+            records[item.key] = item  # a key seen twice in one chunk: the later record wins
+    clock = time.perf_counter()
+    stored = store.papers_stored(keys=list(records))
+    to_write: list[PaperRecord] = []
+    for key, record in records.items():
+        previous = stored.get(key)
+        if previous is None or previous.first_job == job_id or previous.content_hash is None:
+            result.new += 1
+            to_write.append(record)
+        elif previous.content_hash != record.content_hash:
+            result.updated += 1
+            to_write.append(record)
+        else:
+            result.unchanged += 1
+    result.timings["classify_s"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    extracted = {r.key: extract_concepts(r.text) for r in to_write}
+    result.timings["extract_s"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    concepts: dict[str, ConceptRow] = {}
+    for found in extracted.values():
+        for c in found:
+            if c.key not in concepts or len(c.aliases) > len(concepts[c.key].aliases):
+                concepts[c.key] = ConceptRow(c.key, c.name, c.kind, c.aliases)
+    fields = {code: FieldRow(code, field_name(code)) for r in to_write for code in r.categories}
+    if to_write:
+        store.papers_upsert(
+            papers=[_paper_row(r, extracted[r.key]) for r in to_write],
+            concepts=list(concepts.values()),
+            fields=list(fields.values()),
+            job_id=job_id,
+            replace_edges_of=[r.key for r in to_write if r.key in stored],
+        )
+    result.timings["graph_s"] = time.perf_counter() - clock
+
+    # Vectors: every written paper (its text may have changed), plus any paper or concept the
+    # index lacks, which repairs a run that died between the graph write and the index save.
+    paper_index, concept_index = get_index(PAPERS), get_index(CONCEPTS)
+    written = {r.key for r in to_write}
+    missing = set(paper_index.missing([vector_id(k) for k in records]))
+    paper_keys = [k for k in records if k in written or vector_id(k) in missing]
+    concept_missing = set(concept_index.missing([vector_id(k) for k in concepts]))
+    concept_keys = [k for k in concepts if vector_id(k) in concept_missing]
+    _embed_into(PAPERS, paper_keys, [records[k].text for k in paper_keys], result)
+    _embed_into(CONCEPTS, concept_keys, [concepts[k].name for k in concept_keys], result)
+    return result
+
+
+def _embed_into(index_name: str, keys: list[str], texts: list[str], result: ChunkResult) -> None:
+    if not keys:
+        return
+    clock = time.perf_counter()
+    vectors = embedding.encode(texts)
+    result.timings["embed_s"] = result.timings.get("embed_s", 0) + time.perf_counter() - clock
+    clock = time.perf_counter()
+    ids = [vector_id(k) for k in keys]
+    VectorKey.objects.bulk_create(
+        [VectorKey(vid=i, index=index_name, key=k) for i, k in zip(ids, keys, strict=True)],
+        ignore_conflicts=True,
+    )
+    get_index(index_name).upsert(ids, vectors)
+    result.timings["index_s"] = result.timings.get("index_s", 0) + time.perf_counter() - clock
+
+
+def index_rebuild(*, store: GraphStore | None = None, batch_size: int = 512) -> dict[str, int]:
+    """Re-embed every paper and concept in the graph into fresh indexes, swapped in atomically."""
+    import numpy as np
+
+    store = store or get_store()
+    counts = {}
+    sources = {
+        PAPERS: (
+            [(k, f"{t}. {a}") for page in store.paper_texts() for k, t, a in page]
+        ),
+        CONCEPTS: [(k, n) for page in store.concept_names() for k, n in page],
+    }
+    for index_name, rows in sources.items():
+        ids: list[int] = []
+        parts = []
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start : start + batch_size]
+            parts.append(embedding.encode([text for _, text in batch]))
+            ids.extend(vector_id(k) for k, _ in batch)
+            VectorKey.objects.bulk_create(
+                [VectorKey(vid=vector_id(k), index=index_name, key=k) for k, _ in batch],
+                ignore_conflicts=True,
+            )
+        vectors = np.vstack(parts) if parts else np.zeros((0, embedding.dimension()), np.float32)
+        get_index(index_name).replace_all(ids, vectors)
+        counts[index_name] = len(ids)
+    return counts
