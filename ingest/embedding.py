@@ -36,8 +36,7 @@ def get_model():
 
 def dimension() -> int:
     model = get_model()
-    getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-    return int(getter())
+    return int(model.get_sentence_embedding_dimension())
 
 
 def encode(texts: list[str]) -> np.ndarray:

@@ -7,14 +7,14 @@ class IngestForm(forms.Form):
     upload = forms.FileField(
         required=False, help_text="JSONL (optionally .gz), CSV (e.g. a Zotero export) or BibTeX"
     )
-    arxiv_query = forms.CharField(required=False, max_length=500, label="arXiv query")
+    query = forms.CharField(required=False, max_length=500, label="arXiv query")
     arxiv_ids = forms.CharField(required=False, max_length=5000, label="arXiv ids")
     max_results = forms.IntegerField(required=False, min_value=1, max_value=2000, initial=50)
 
     def clean(self) -> dict:
         data = super().clean()
-        given = [bool(data.get("upload")), bool(data.get("arxiv_query")), bool(data.get("arxiv_ids"))]
-        if sum(given) != 1:
+        given = [data.get("upload"), data.get("query"), data.get("arxiv_ids")]
+        if sum(1 for value in given if value) != 1:
             raise forms.ValidationError("Give exactly one of: a file, an arXiv query, arXiv ids.")
         return data
 
@@ -22,7 +22,7 @@ class IngestForm(forms.Form):
         data = self.cleaned_data
         ids = tuple(i.strip() for i in (data.get("arxiv_ids") or "").split(",") if i.strip())
         return ArxivQuery(
-            query=data.get("arxiv_query") or "",
+            query=data.get("query") or "",
             ids=ids,
             max_results=len(ids) or data.get("max_results") or 50,
         )

@@ -333,9 +333,7 @@ def index_rebuild(*, store: GraphStore | None = None, batch_size: int = 512) -> 
     store = store or get_store()
     counts = {}
     sources = {
-        PAPERS: (
-            [(k, f"{t}. {a}") for page in store.paper_texts() for k, t, a in page]
-        ),
+        PAPERS: ([(k, f"{t}. {a}") for page in store.paper_texts() for k, t, a in page]),
         CONCEPTS: [(k, n) for page in store.concept_names() for k, n in page],
     }
     for index_name, rows in sources.items():

@@ -1,4 +1,5 @@
 """arXiv category codes and their names (https://arxiv.org/category_taxonomy)."""
+# ruff: noqa: E501
 
 import re
 

@@ -153,5 +153,7 @@ def get_index(name: str) -> VectorIndex:
     with _registry_lock:
         key = (str(settings.VECTOR_DIR), name)
         if key not in _indexes:
-            _indexes[key] = VectorIndex(name=name, directory=settings.VECTOR_DIR, dimension=dimension)
+            _indexes[key] = VectorIndex(
+                name=name, directory=settings.VECTOR_DIR, dimension=dimension
+            )
         return _indexes[key]

@@ -29,9 +29,7 @@ def _ingest_submit(request: HttpRequest) -> HttpResponse:
                 upload=form.cleaned_data["upload"], user=request.user
             )
         else:
-            job = services.ingest_arxiv_job_create(
-                query=form.arxiv_query(), user=request.user
-            )
+            job = services.ingest_arxiv_job_create(query=form.arxiv_query(), user=request.user)
     except SourceError as exc:
         form.add_error("upload", str(exc))
         return _render_ingest_page(request, form, status=400)

@@ -5,6 +5,7 @@ Nothing here binds a network interface: the server listens on a unix socket only
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import signal
@@ -134,10 +135,9 @@ def server_stop() -> None:
     if not server_ping():
         return
     pid = _read_pid(_server_dir() / "redis.pid")
-    try:
+    # The server closes the connection as it shuts down.
+    with contextlib.suppress(redis.ConnectionError):
         redis.Redis(unix_socket_path=str(_socket())).shutdown(save=True)
-    except redis.ConnectionError:
-        pass  # the server closes the connection as it shuts down
     deadline = time.monotonic() + 30
     while pid and _read_pid(_server_dir() / "redis.pid") and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -68,7 +68,9 @@ def read_jsonl(path: Path, *, max_bytes: int, max_line_bytes: int) -> Iterator[S
                     try:
                         data = json.loads(text)
                     except json.JSONDecodeError as exc:
-                        raise InvalidRecord(f"malformed JSON ({exc.msg} at column {exc.colno})")
+                        raise InvalidRecord(
+                            f"malformed JSON ({exc.msg} at column {exc.colno})"
+                        ) from exc
                     yield record_from_mapping(data, line=number)
                 except InvalidRecord as exc:
                     yield RecordError(number, str(exc))
@@ -135,7 +137,9 @@ def read_csv(path: Path, *, max_bytes: int, max_line_bytes: int) -> Iterator[Sou
                 except InvalidRecord as exc:
                     yield RecordError(line, str(exc))
         except csv.Error as exc:
-            raise SourceError(f"{path.name}: malformed CSV near line {reader.line_num}: {exc}")
+            raise SourceError(
+                f"{path.name}: malformed CSV near line {reader.line_num}: {exc}"
+            ) from exc
 
 
 _BRACES = re.compile(r"[{}]")
