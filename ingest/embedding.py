@@ -31,7 +31,9 @@ def get_model():
     from sentence_transformers import SentenceTransformer
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    return SentenceTransformer(model_path(), device=device)
+    model = SentenceTransformer(model_path(), device=device)
+    model.max_seq_length = settings.EMBEDDING_MAX_TOKENS
+    return model
 
 
 def dimension() -> int:

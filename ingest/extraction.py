@@ -215,6 +215,8 @@ def kind_of(key: str, words: list[str], vocab: Vocabulary) -> str:
     if kind := vocab.kinds.get(key):
         return kind
     head = singular(words[-1].lower())
+    if head == "set" and len(words) > 1 and words[-2].lower() == "data":
+        return "dataset"
     if head in _KIND_OF_HEAD:
         return _KIND_OF_HEAD[head]
     if head.endswith(("net", "former", "gan", "bert")):

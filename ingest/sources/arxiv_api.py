@@ -34,13 +34,15 @@ class ArxivQuery:
     max_results: int = 100
 
     def search_query(self) -> str:
-        parts = [f"({self.query})"] if self.query else []
+        parts = [self.query] if self.query else []
         if self.category:
             parts.append(f"cat:{self.category}")
         if self.date_from or self.date_to:
             start = (self.date_from or date(1991, 1, 1)).strftime("%Y%m%d0000")
             end = (self.date_to or date.today()).strftime("%Y%m%d2359")
             parts.append(f"submittedDate:[{start} TO {end}]")
+        if len(parts) > 1 and self.query:
+            parts[0] = f"({self.query})"
         return " AND ".join(parts)
 
     def describe(self) -> str:

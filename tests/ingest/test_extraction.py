@@ -1,0 +1,83 @@
+import json
+
+from ingest.extraction import Extractor, extract_concepts, find_acronym_definitions
+from ingest.text import singular, squash
+from tests.conftest import sample_lines
+
+
+def names(text: str) -> dict[str, str]:
+    return {c.name: c.key for c in extract_concepts(text)}
+
+
+def test_surface_forms_of_one_concept_share_a_key():
+    assert squash("SAEs") != squash("sparse autoencoder")  # only the text can say what SAE means
+    keys = {squash("sparse autoencoder"), squash("sparse auto-encoders"), squash("Sparse Autoencoders")}
+    assert len(keys) == 1
+
+
+def test_acronym_defined_in_text_resolves_to_its_long_form():
+    text = (
+        "We train sparse autoencoders (SAEs) on residual streams. SAEs recover interpretable "
+        "features, and sparse auto-encoders scale to large models."
+    )
+    concepts = [c for c in extract_concepts(text) if c.key == squash("sparse autoencoder")]
+    assert len(concepts) == 1
+    concept = concepts[0]
+    assert concept.count == 4  # long form, the definition, the bare acronym, the hyphenated form
+    assert "SAE" in concept.aliases
+    assert concept.kind == "method"
+
+
+def test_corpus_acronym_table_expands_undefined_acronyms():
+    found = names("We fine-tune LLMs with RLHF.")
+    assert "large language model" in found
+    assert "reinforcement learning from human feedback" in found
+
+
+def test_spans_point_at_the_text():
+    text = "Contrastive learning improves image classification on ImageNet."
+    for concept in extract_concepts(text):
+        for start, end in concept.spans:
+            assert squash(text[start:end]) == concept.key or concept.aliases
+
+
+def test_kinds_follow_vocabulary_and_head_words():
+    found = {c.name: c.kind for c in extract_concepts(
+        "Image classification with a convolutional neural network, scored by top-1 accuracy "
+        "on the ImageNet dataset."
+    )}  # fmt: skip
+    assert found["image classification"] == "task"
+    assert found["convolutional neural network"] == "method"
+    assert found["top 1 accuracy"] == "metric"
+    assert [kind for name, kind in found.items() if "imagenet" in name] == ["dataset"]
+
+
+def test_function_words_and_generic_words_are_not_concepts():
+    found = names("In this paper we propose a novel approach and show that it works well.")
+    assert found == {}
+
+
+def test_acronym_definition_finder():
+    pairs = find_acronym_definitions("reinforcement learning from human feedback (RLHF) and a GAN")
+    assert pairs == [("RLHF", "reinforcement learning from human feedback")]
+
+
+def test_singular_keeps_non_plurals():
+    assert singular("networks") == "network"
+    assert singular("analysis") == "analysis"
+    assert singular("properties") == "property"
+    assert singular("dynamics") == "dynamics"
+
+
+def test_real_abstracts_yield_typed_concepts_quickly():
+    extractor = Extractor()
+    texts = [json.loads(line)["abstract"] for line in sample_lines(50)]
+    results = [extractor.extract(t) for t in texts]
+    assert all(results), "every real abstract names at least one concept"
+    kinds = {c.kind for r in results for c in r}
+    assert {"task", "method"} <= kinds
+
+
+def test_hostile_text_is_only_data():
+    found = names('<script>alert("x")</script> MATCH (n) DETACH DELETE n; Robert\'); DROP TABLE')
+    assert all("<" not in name for name in found)  # punctuation splits phrases; nothing runs
