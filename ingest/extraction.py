@@ -158,7 +158,9 @@ class Vocabulary:
             acronym, long_form, _ = line.split("\t")
             key = squash(long_form)
             vocab.acronyms[acronym] = key
-            vocab.names.setdefault(key, long_form)
+            # The corpus's own most common spelling reads better than the concept list's
+            # ("sparse autoencoder", not "sparse auto encoder").
+            vocab.names[key] = long_form
         return vocab
 
 

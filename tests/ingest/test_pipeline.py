@@ -1,0 +1,102 @@
+import json
+
+import numpy as np
+import pytest
+
+from ingest import embedding, services
+from ingest.models import IngestJob, VectorKey
+from ingest.selectors import graph_stats
+from ingest.vectorindex import PAPERS, get_index, vector_id
+from tests.conftest import sample_lines, write_jsonl
+
+pytestmark = pytest.mark.django_db
+
+
+def run_file(path) -> IngestJob:
+    job = services.ingest_file_job_create(path=path)
+    return services.ingest_job_run(job_id=job.pk)
+
+
+def test_real_papers_land_as_nodes_edges_and_vectors(clean_state, tmp_path, settings):
+    settings.INGEST_CHUNK_SIZE = 8
+    job = run_file(write_jsonl(tmp_path / "p.jsonl", sample_lines(20)))
+    assert (job.status, job.seen, job.new, job.invalid) == ("succeeded", 20, 20, 0)
+    stats = graph_stats()
+    assert stats["papers"] == stats["paper_vectors"] == 20
+    assert stats["concepts"] == stats["concept_vectors"] > 20
+    assert stats["mentions"] >= stats["papers"]
+    assert stats["fields"] >= 3 and stats["authors"] > 20
+    assert VectorKey.objects.filter(index=PAPERS).count() == 20
+    assert set(job.timings) >= {"extract_s", "graph_s", "embed_s", "total_s"}
+
+
+def test_ingesting_twice_gives_identical_counts(clean_state, tmp_path):
+    path = write_jsonl(tmp_path / "p.jsonl", sample_lines(15))
+    run_file(path)
+    before = graph_stats()
+    second = run_file(path)
+    assert (second.new, second.updated, second.unchanged) == (0, 0, 15)
+    assert graph_stats() == before
+
+
+def test_changed_record_counts_as_updated_and_is_rewritten(clean_state, tmp_path):
+    lines = sample_lines(5)
+    run_file(write_jsonl(tmp_path / "a.jsonl", lines))
+    changed = json.loads(lines[0])
+    changed["abstract"] = "We study sparse autoencoders (SAEs) for mechanistic interpretability."
+    job = run_file(write_jsonl(tmp_path / "b.jsonl", [changed, *lines[1:]]))
+    assert (job.new, job.updated, job.unchanged) == (0, 1, 4)
+    mentioned = {k for k, _, _ in clean_state.paper_mentions(key=changed["id"])}
+    assert "sparseautoencoder" in mentioned
+    assert graph_stats()["papers"] == 5
+
+
+def test_bad_lines_are_reported_and_good_records_kept(clean_state, tmp_path):
+    good = sample_lines(4)
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(
+        "\n".join([good[0], "{not json", good[1], '{"id": "x", "title": "t", "abstract": "a"}',
+                   good[2], '{"title": "no abstract"}', good[3]]).encode()
+        + b'\n{"id": "2501.00001", "title": "\xff", "abstract": "a"}\n'
+    )  # fmt: skip
+    job = run_file(path)
+    assert (job.status, job.seen, job.new, job.invalid) == ("succeeded", 8, 4, 4)
+    assert [e.line for e in job.errors.all()] == [2, 4, 6, 8]
+    assert graph_stats()["papers"] == 4
+
+
+def test_a_paper_missing_its_vector_is_repaired_next_run(clean_state, tmp_path, monkeypatch):
+    path = write_jsonl(tmp_path / "p.jsonl", sample_lines(6))
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed between the graph write and the index save")
+
+    monkeypatch.setattr(services, "_embed_into", crash)
+    job = services.ingest_file_job_create(path=path)
+    with pytest.raises(RuntimeError):
+        services.ingest_job_run(job_id=job.pk)
+    monkeypatch.undo()
+    assert graph_stats()["papers"] == 6 and graph_stats()["paper_vectors"] == 0
+    rerun = run_file(path)
+    assert rerun.unchanged == 6
+    assert graph_stats()["paper_vectors"] == 6
+
+
+def test_paper_vectors_find_their_own_paper(clean_state, tmp_path):
+    lines = sample_lines(10)
+    run_file(write_jsonl(tmp_path / "p.jsonl", lines))
+    record = json.loads(lines[3])
+    query = embedding.encode([f"{record['title']}. {record['abstract']}"])
+    hits = get_index(PAPERS).search(query, 3)[0]
+    assert hits[0].vid == vector_id(record["id"])
+    assert hits[0].score > 0.99
+    assert np.isclose(np.linalg.norm(query[0]), 1.0, atol=1e-4)
+
+
+def test_rebuild_index_restores_every_vector(clean_state, tmp_path):
+    run_file(write_jsonl(tmp_path / "p.jsonl", sample_lines(8)))
+    before = graph_stats()
+    get_index(PAPERS).path.unlink()
+    counts = services.index_rebuild()
+    assert counts["papers"] == 8
+    assert graph_stats() == before
