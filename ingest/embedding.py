@@ -38,7 +38,7 @@ def get_model():
 
 def dimension() -> int:
     model = get_model()
-    return int(model.get_sentence_embedding_dimension())
+    return int(model.get_embedding_dimension())
 
 
 def encode(texts: list[str]) -> np.ndarray:

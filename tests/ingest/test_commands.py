@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_ingest_sync_and_graph_stats_json(clean_state, tmp_path, capsys):
-    call_command("ingest", "--file", str(write_jsonl(tmp_path / "p.jsonl", sample_lines(5))), "--sync")
+    call_command(
+        "ingest", "--file", str(write_jsonl(tmp_path / "p.jsonl", sample_lines(5))), "--sync"
+    )
     assert "succeeded: seen 5, new 5" in capsys.readouterr().out
     call_command("graph_stats", "--json")
     stats = json.loads(capsys.readouterr().out)

@@ -11,7 +11,11 @@ def names(text: str) -> dict[str, str]:
 
 def test_surface_forms_of_one_concept_share_a_key():
     assert squash("SAEs") != squash("sparse autoencoder")  # only the text can say what SAE means
-    keys = {squash("sparse autoencoder"), squash("sparse auto-encoders"), squash("Sparse Autoencoders")}
+    keys = {
+        squash("sparse autoencoder"),
+        squash("sparse auto-encoders"),
+        squash("Sparse Autoencoders"),
+    }
     assert len(keys) == 1
 
 

@@ -48,7 +48,9 @@ def test_record_without_arxiv_id_is_keyed_by_doi_or_title():
     assert by_doi.key == "doi:10.1/x"
     by_title = record_from_mapping({"title": "Some Title", "abstract": "A"}, line=1)
     assert by_title.key.startswith("title:")
-    assert by_title.key == record_from_mapping({"title": "some  title", "abstract": "B"}, line=2).key
+    assert (
+        by_title.key == record_from_mapping({"title": "some  title", "abstract": "B"}, line=2).key
+    )
 
 
 def test_content_hash_changes_with_content():

@@ -82,7 +82,9 @@ def test_transient_failures_are_retried_with_backoff():
     session = ReplaySession(failures_before_success=2)
     delays: list[float] = []
     items = list(
-        fetch(ArxivQuery(query="testing", max_results=10), client=client(session), sleep=delays.append)
+        fetch(
+            ArxivQuery(query="testing", max_results=10), client=client(session), sleep=delays.append
+        )
     )
     assert len([i for i in items if isinstance(i, PaperRecord)]) == 10
     assert len(delays) == 2 and delays[1] > delays[0] * 0.5

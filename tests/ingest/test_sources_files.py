@@ -30,7 +30,9 @@ def test_jsonl_bad_lines_are_named_and_good_ones_kept(tmp_path):
         + (json.dumps({"id": "not-an-id", "title": "t", "abstract": "a"}) + "\n").encode()  # 4
         + b'{"id": "2301.00003", "title": "caf\xe9", "abstract": "latin-1 bytes"}\n'  # 5
         + (good[1] + "\n").encode()
-        + b'{"id": "2301.00004", "title": "' + b"x" * 200_000 + b'", "abstract": "a"}\n'  # 7
+        + b'{"id": "2301.00004", "title": "'
+        + b"x" * 200_000
+        + b'", "abstract": "a"}\n'  # 7
         + (good[2] + "\n").encode()
     )
     records, errors = split(read_file(path, **LIMITS))
@@ -89,7 +91,8 @@ def test_bibtex_entries_and_a_broken_one(tmp_path):
         "@article{vaswani2017,\n  title={Attention Is All You Need},\n"
         "  author={Vaswani, Ashish and Shazeer, Noam},\n  year={2017},\n"
         "  eprint={1706.03762},\n  archivePrefix={arXiv},\n"
-        "  abstract={The dominant sequence transduction models are based on recurrent networks.}\n}\n\n"
+        "  abstract={The dominant sequence transduction models are based on\n"
+        "    recurrent networks.}\n}\n"
         "@misc{noabstract,\n  title={A title only},\n  year={2020}\n}\n"
     )
     records, errors = split(read_file(path, **LIMITS))
