@@ -146,6 +146,20 @@ MATCH (:Paper {key: key})-[:MENTIONS]->(c:Concept)
 RETURN DISTINCT c.key
 """
 
+CONCEPT_PAPER_COUNTS = """
+UNWIND $keys AS key
+MATCH (c:Concept {key: key})
+RETURN c.key, c.papers
+"""
+
+CONCEPT_NAMES_WITH_PAPERS_PAGE = """
+MATCH (c:Concept)
+WHERE c.key > $after AND c.papers >= $min_papers
+RETURN c.key, c.name
+ORDER BY c.key
+LIMIT $limit
+"""
+
 PAPER_MENTIONS = """
 MATCH (:Paper {key: $key})-[m:MENTIONS]->(c:Concept)
 RETURN c.key, m.count, m.in_title
@@ -168,13 +182,5 @@ MATCH (p:Paper)
 WHERE p.key > $after
 RETURN p.key, p.title, p.abstract
 ORDER BY p.key
-LIMIT $limit
-"""
-
-CONCEPT_NAMES_PAGE = """
-MATCH (c:Concept)
-WHERE c.key > $after
-RETURN c.key, c.name
-ORDER BY c.key
 LIMIT $limit
 """

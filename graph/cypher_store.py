@@ -133,11 +133,22 @@ class CypherStore(ABC):
             yield [(key, title or "", abstract or "") for key, title, abstract in rows]
             after = rows[-1][0]
 
-    def concept_names(self, *, batch_size: int = 5000) -> Iterator[list[tuple[str, str]]]:
+    def concept_names(
+        self, *, min_papers: int = 0, batch_size: int = 5000
+    ) -> Iterator[list[tuple[str, str]]]:
         after = ""
-        while rows := self._run(cypher.CONCEPT_NAMES_PAGE, {"after": after, "limit": batch_size}):
+        params = {"min_papers": min_papers, "limit": batch_size}
+        while rows := self._run(cypher.CONCEPT_NAMES_WITH_PAPERS_PAGE, {"after": after, **params}):
             yield [(key, name) for key, name in rows]
             after = rows[-1][0]
+
+    def concept_paper_counts(self, *, keys: Sequence[str]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for chunk in _chunks(list(keys)):
+            counts.update(
+                (k, n or 0) for k, n in self._run(cypher.CONCEPT_PAPER_COUNTS, {"keys": chunk})
+            )
+        return counts
 
     def paper_mentions(self, *, key: str) -> list[tuple[str, int, bool]]:
         return [(k, n, bool(t)) for k, n, t in self._run(cypher.PAPER_MENTIONS, {"key": key})]

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -155,9 +156,18 @@ def ingest_job_run(*, job_id: int) -> IngestJob:
             job.save(update_fields=["total"])
         store = get_store()
         items = itertools.islice(_job_items(job), job.records_done, None)
-        for chunk in _batched(items, settings.INGEST_CHUNK_SIZE):
-            result = papers_ingest(items=chunk, job_id=job.pk, store=store)
-            _record_chunk(job, len(chunk), result)
+        chunks = _batched(items, settings.INGEST_CHUNK_SIZE)
+        # The graph stage of the next chunk (extraction, graph writes) runs in a second thread
+        # while this one embeds the current chunk; torch releases the GIL while it computes.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-graph") as pool:
+            chunk = next(chunks, None)
+            staged = pool.submit(_graph_stage, chunk, job.pk, store) if chunk else None
+            while staged is not None:
+                current = staged.result()
+                chunk = next(chunks, None)
+                staged = pool.submit(_graph_stage, chunk, job.pk, store) if chunk else None
+                _vector_stage(current, store)
+                _record_chunk(job, current.size, current.result)
     except SourceError as exc:
         return _finish(job, IngestJob.Status.FAILED, str(exc))
     job.refresh_from_db()
@@ -223,6 +233,17 @@ class ChunkResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass
+class StagedChunk:
+    """A chunk whose graph writes are done and whose vectors are still to come."""
+
+    size: int
+    records: dict[str, PaperRecord]
+    written: set[str]
+    concepts: dict[str, ConceptRow]
+    result: ChunkResult
+
+
 def _mentions(record: PaperRecord, concepts: list[Concept]) -> tuple[Mention, ...]:
     title_end = len(record.title)
     return tuple(
@@ -256,6 +277,12 @@ def papers_ingest(
 ) -> ChunkResult:
     """Ingest one chunk of records: graph first, then vectors. Safe to run twice."""
     store = store or get_store()
+    staged = _graph_stage(items, job_id, store)
+    _vector_stage(staged, store)
+    return staged.result
+
+
+def _graph_stage(items: list[SourceItem], job_id: int | None, store: GraphStore) -> StagedChunk:
     result = ChunkResult(errors=[i for i in items if isinstance(i, RecordError)])
     records: dict[str, PaperRecord] = {}
     for item in items:
@@ -296,18 +323,25 @@ def papers_ingest(
             replace_edges_of=[r.key for r in to_write if r.key in stored],
         )
     result.timings["graph_s"] = time.perf_counter() - clock
+    return StagedChunk(len(items), records, {r.key for r in to_write}, concepts, result)
 
-    # Vectors: every written paper (its text may have changed), plus any paper or concept the
-    # index lacks, which repairs a run that died between the graph write and the index save.
+
+def _vector_stage(staged: StagedChunk, store: GraphStore) -> None:
+    """Embed every written paper (its text may have changed), and any paper or concept the index
+    lacks, which repairs a run that died between the graph write and the index save. Concepts
+    get a vector once CONCEPT_VECTOR_MIN_PAPERS papers mention them."""
+    records, concepts, result = staged.records, staged.concepts, staged.result
     paper_index, concept_index = get_index(PAPERS), get_index(CONCEPTS)
-    written = {r.key for r in to_write}
     missing = set(paper_index.missing([vector_id(k) for k in records]))
-    paper_keys = [k for k in records if k in written or vector_id(k) in missing]
-    concept_missing = set(concept_index.missing([vector_id(k) for k in concepts]))
-    concept_keys = [k for k in concepts if vector_id(k) in concept_missing]
+    paper_keys = [k for k in records if k in staged.written or vector_id(k) in missing]
+    concepts_missing = set(concept_index.missing([vector_id(k) for k in concepts]))
+    lacking = [k for k in concepts if vector_id(k) in concepts_missing]
+    papers_per_concept = store.concept_paper_counts(keys=lacking)
+    concept_keys = [
+        k for k in lacking if papers_per_concept.get(k, 0) >= settings.CONCEPT_VECTOR_MIN_PAPERS
+    ]
     _embed_into(PAPERS, paper_keys, [records[k].text for k in paper_keys], result)
     _embed_into(CONCEPTS, concept_keys, [concepts[k].name for k in concept_keys], result)
-    return result
 
 
 def _embed_into(index_name: str, keys: list[str], texts: list[str], result: ChunkResult) -> None:
@@ -334,7 +368,11 @@ def index_rebuild(*, store: GraphStore | None = None, batch_size: int = 512) -> 
     counts = {}
     sources = {
         PAPERS: ([(k, f"{t}. {a}") for page in store.paper_texts() for k, t, a in page]),
-        CONCEPTS: [(k, n) for page in store.concept_names() for k, n in page],
+        CONCEPTS: [
+            (k, n)
+            for page in store.concept_names(min_papers=settings.CONCEPT_VECTOR_MIN_PAPERS)
+            for k, n in page
+        ],
     }
     for index_name, rows in sources.items():
         ids: list[int] = []

@@ -49,7 +49,10 @@ EMBEDDING_MODEL = os.environ.get("EMBEDDING_MODEL", "")  # empty: the bundled al
 EMBEDDING_BATCH_SIZE = int(os.environ.get("EMBEDDING_BATCH_SIZE", "32"))
 # all-MiniLM-L6-v2 was trained on 128-token inputs; 256 (its config's default) costs 2.3x the time.
 EMBEDDING_MAX_TOKENS = int(os.environ.get("EMBEDDING_MAX_TOKENS", "128"))
-INGEST_CHUNK_SIZE = int(os.environ.get("INGEST_CHUNK_SIZE", "256"))
+# A concept gets a vector once this many papers mention it: most one-paper concepts are phrases
+# seen once, and embedding them would cost as much as embedding the papers themselves.
+CONCEPT_VECTOR_MIN_PAPERS = int(os.environ.get("CONCEPT_VECTOR_MIN_PAPERS", "2"))
+INGEST_CHUNK_SIZE = int(os.environ.get("INGEST_CHUNK_SIZE", "512"))
 INGEST_MAX_FILE_BYTES = int(os.environ.get("INGEST_MAX_FILE_BYTES", str(512 * 1024 * 1024)))
 INGEST_MAX_LINE_BYTES = int(os.environ.get("INGEST_MAX_LINE_BYTES", str(1024 * 1024)))
 ARXIV_DELAY_SECONDS = float(os.environ.get("ARXIV_DELAY_SECONDS", "3.0"))

@@ -6,7 +6,7 @@ import pytest
 from ingest import embedding, services
 from ingest.models import IngestJob, VectorKey
 from ingest.selectors import graph_stats
-from ingest.vectorindex import PAPERS, get_index, vector_id
+from ingest.vectorindex import CONCEPTS, PAPERS, get_index, vector_id
 from tests.conftest import sample_lines, write_jsonl
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,12 @@ def test_real_papers_land_as_nodes_edges_and_vectors(clean_state, tmp_path, sett
     assert (job.status, job.seen, job.new, job.invalid) == ("succeeded", 20, 20, 0)
     stats = graph_stats()
     assert stats["papers"] == stats["paper_vectors"] == 20
-    assert stats["concepts"] == stats["concept_vectors"] > 20
+    counts = clean_state.concept_paper_counts(
+        keys=[k for page in clean_state.concept_names() for k, _ in page]
+    )
+    shared = [k for k, n in counts.items() if n >= settings.CONCEPT_VECTOR_MIN_PAPERS]
+    assert stats["concepts"] == len(counts) > 20
+    assert stats["concept_vectors"] == len(shared) > 0, "concepts in two or more papers"
     assert stats["mentions"] >= stats["papers"]
     assert stats["fields"] >= 3 and stats["authors"] > 20
     assert VectorKey.objects.filter(index=PAPERS).count() == 20
@@ -93,10 +98,22 @@ def test_paper_vectors_find_their_own_paper(clean_state, tmp_path):
     assert np.isclose(np.linalg.norm(query[0]), 1.0, atol=1e-4)
 
 
+def test_a_concept_gets_its_vector_when_a_second_paper_mentions_it(clean_state, tmp_path):
+    first, second = (json.loads(line) for line in sample_lines(2))
+    first["abstract"] += " We also use graph neural networks."
+    run_file(write_jsonl(tmp_path / "a.jsonl", [first]))
+    key = vector_id("graphneuralnetwork")
+    assert get_index(CONCEPTS).missing([key]) == [key]
+    second["abstract"] += " Graph neural networks help here."
+    run_file(write_jsonl(tmp_path / "b.jsonl", [second]))
+    assert get_index(CONCEPTS).missing([key]) == []
+
+
 def test_rebuild_index_restores_every_vector(clean_state, tmp_path):
     run_file(write_jsonl(tmp_path / "p.jsonl", sample_lines(8)))
     before = graph_stats()
     get_index(PAPERS).path.unlink()
+    get_index(CONCEPTS).path.unlink()
     counts = services.index_rebuild()
     assert counts["papers"] == 8
     assert graph_stats() == before
