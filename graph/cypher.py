@@ -160,6 +160,18 @@ ORDER BY c.key
 LIMIT $limit
 """
 
+PAPERS_BRIEF = """
+UNWIND $keys AS key
+MATCH (p:Paper {key: key})
+RETURN p.key, p.title, p.published, p.primary_category
+"""
+
+CONCEPTS_BRIEF = """
+UNWIND $keys AS key
+MATCH (c:Concept {key: key})
+RETURN c.key, c.name, c.kind, c.papers
+"""
+
 PAPER_MENTIONS = """
 MATCH (:Paper {key: $key})-[m:MENTIONS]->(c:Concept)
 RETURN c.key, m.count, m.in_title

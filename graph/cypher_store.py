@@ -8,7 +8,15 @@ from dataclasses import asdict
 from typing import Any
 
 from graph import cypher
-from graph.store import ConceptRow, FieldRow, GraphCounts, PaperRow, StoredPaper
+from graph.store import (
+    ConceptBrief,
+    ConceptRow,
+    FieldRow,
+    GraphCounts,
+    PaperBrief,
+    PaperRow,
+    StoredPaper,
+)
 
 WRITE_BATCH = 1000
 
@@ -149,6 +157,14 @@ class CypherStore(ABC):
                 (k, n or 0) for k, n in self._run(cypher.CONCEPT_PAPER_COUNTS, {"keys": chunk})
             )
         return counts
+
+    def papers_brief(self, *, keys: Sequence[str]) -> dict[str, PaperBrief]:
+        rows = self._run(cypher.PAPERS_BRIEF, {"keys": list(keys)})
+        return {row[0]: PaperBrief(*row) for row in rows}
+
+    def concepts_brief(self, *, keys: Sequence[str]) -> dict[str, ConceptBrief]:
+        rows = self._run(cypher.CONCEPTS_BRIEF, {"keys": list(keys)})
+        return {k: ConceptBrief(k, name, kind, papers or 0) for k, name, kind, papers in rows}
 
     def paper_mentions(self, *, key: str) -> list[tuple[str, int, bool]]:
         return [(k, n, bool(t)) for k, n, t in self._run(cypher.PAPER_MENTIONS, {"key": key})]

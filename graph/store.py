@@ -61,6 +61,22 @@ class StoredPaper:
 
 
 @dataclass(frozen=True)
+class PaperBrief:
+    key: str
+    title: str
+    published: str | None
+    primary_category: str | None
+
+
+@dataclass(frozen=True)
+class ConceptBrief:
+    key: str
+    name: str
+    kind: str
+    papers: int
+
+
+@dataclass(frozen=True)
 class GraphCounts:
     papers: int
     concepts: int
@@ -97,6 +113,10 @@ class GraphStore(Protocol):
     ) -> Iterator[list[tuple[str, str]]]: ...
 
     def concept_paper_counts(self, *, keys: Sequence[str]) -> dict[str, int]: ...
+
+    def papers_brief(self, *, keys: Sequence[str]) -> dict[str, PaperBrief]: ...
+
+    def concepts_brief(self, *, keys: Sequence[str]) -> dict[str, ConceptBrief]: ...
 
     def paper_mentions(self, *, key: str) -> list[tuple[str, int, bool]]: ...
 

@@ -132,13 +132,6 @@ class VectorIndex:
             for row_ids, row_scores in zip(ids, scores, strict=True)
         ]
 
-    def vectors(self, ids: Sequence[int]) -> np.ndarray:
-        with self._mutex:
-            index = self._fresh()
-            if not ids:
-                return np.zeros((0, index.d), dtype=np.float32)
-            return np.vstack([index.reconstruct(int(i)) for i in ids])
-
 
 _indexes: dict[tuple[str, str], VectorIndex] = {}
 _registry_lock = threading.Lock()

@@ -2,7 +2,6 @@ import json
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from graph.factory import get_store, reset_store
 
@@ -54,7 +53,3 @@ def vector_dir(settings, tmp_path):
 def clean_state(store, vector_dir, db):
     """An empty graph, empty vector indexes and an empty database: a fresh data dir."""
     return store
-
-
-def data_dir() -> Path:
-    return settings.DATA_DIR

@@ -5,7 +5,7 @@ import pytest
 
 from ingest import embedding, services
 from ingest.models import IngestJob, VectorKey
-from ingest.selectors import graph_stats
+from ingest.selectors import graph_stats, semantic_search
 from ingest.vectorindex import CONCEPTS, PAPERS, get_index, vector_id
 from tests.conftest import sample_lines, write_jsonl
 
@@ -117,3 +117,15 @@ def test_rebuild_index_restores_every_vector(clean_state, tmp_path):
     counts = services.index_rebuild()
     assert counts["papers"] == 8
     assert graph_stats() == before
+
+
+def test_semantic_search_finds_papers_and_concepts(clean_state, tmp_path):
+    lines = sample_lines(30)
+    run_file(write_jsonl(tmp_path / "p.jsonl", lines))
+    record = json.loads(lines[7])
+    hits = semantic_search(query=record["title"], limit=5)
+    assert hits.papers[0][0].key == record["id"]
+    assert hits.papers[0][0].title == record["title"]
+    scores = [score for _, score in hits.papers]
+    assert scores == sorted(scores, reverse=True)
+    assert hits.concepts and all(brief.papers >= 2 for brief, _ in hits.concepts)
