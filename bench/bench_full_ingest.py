@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+import redis
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 
@@ -39,18 +41,13 @@ def main() -> None:
             [*manage, "graph_stats", "--json"], env=env, check=True, capture_output=True, text=True
         ).stdout
     )
-    info = subprocess.run(
-        [*manage, "shell", "-c",
-         "import redis; from django.conf import settings; "
-         "print(redis.Redis(unix_socket_path=str(settings.EMBEDDED_SOCKET)).info('memory')"
-         "['used_memory_peak'])"],
-        env=env, check=True, capture_output=True, text=True,
-    ).stdout.strip()  # fmt: skip
+    server = redis.Redis(unix_socket_path=str(args.data_dir / "server" / "redis.sock"))
+    server_peak = server.info("memory")["used_memory_peak"]
     result = {
         "papers_in_file": args.file.name,
         "wall_s": round(wall, 1),
         "ingest_process_peak_rss_mib": round(peak_kib / 1024, 1),
-        "server_used_memory_peak_mib": round(int(info) / 2**20, 1),
+        "server_used_memory_peak_mib": round(server_peak / 2**20, 1),
         "graph": stats,
     }
     print(json.dumps(result, indent=2))

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 from ingest.text import WORD, display_name, singular, squash
 
@@ -376,5 +377,21 @@ def default_extractor() -> Extractor:
     return Extractor()
 
 
+class ConceptExtractor(Protocol):
+    def extract(self, text: str) -> list[Concept]: ...
+
+
+@cache
+def configured_extractor() -> ConceptExtractor:
+    """The extractor CONCEPT_EXTRACTOR names: the offline one unless an LLM is configured."""
+    from django.conf import settings
+
+    if settings.CONCEPT_EXTRACTOR == "llm" and settings.OPENAI_BASE_URL and settings.LLM_MODEL:
+        from ingest.llm_extraction import llm_extractor
+
+        return llm_extractor()
+    return default_extractor()
+
+
 def extract_concepts(text: str) -> list[Concept]:
-    return default_extractor().extract(text)
+    return configured_extractor().extract(text)

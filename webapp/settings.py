@@ -64,6 +64,8 @@ OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")
 OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
 LLM_MODEL = os.environ.get("LLM_MODEL", "")
 LLM_TIMEOUT_SECONDS = float(os.environ.get("LLM_TIMEOUT_SECONDS", "30"))
+# "rules" (offline, the default) or "llm" (needs OPENAI_BASE_URL and LLM_MODEL).
+CONCEPT_EXTRACTOR = os.environ.get("CONCEPT_EXTRACTOR", "rules")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = _env_bool("DJANGO_DEBUG", True)
