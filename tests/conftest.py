@@ -1,11 +1,17 @@
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from graph.factory import get_store, reset_store
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+# The shared data set lies beside the repository (as in CI); IDEAGRAPH_SHARED_DATA overrides.
+SHARED = Path(
+    os.environ.get(
+        "IDEAGRAPH_SHARED_DATA", Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+    )
+)
 SAMPLE = SHARED / "sample_2k_ai_lg_cl.jsonl"
 
 
