@@ -33,7 +33,7 @@ from ingest.models import IngestError, IngestJob, VectorKey
 from ingest.records import PaperRecord, RecordError
 from ingest.sources import SourceItem
 from ingest.sources.arxiv_api import ArxivQuery, fetch
-from ingest.sources.files import SourceError, detect_format, read_file
+from ingest.sources.files import SourceError, count_items, detect_format, read_file
 from ingest.taxonomy import field_name
 from ingest.vectorindex import CONCEPTS, PAPERS, get_index, vector_id
 
@@ -137,7 +137,9 @@ def _job_items(job: IngestJob) -> Iterator[SourceItem]:
 def _count_items(job: IngestJob) -> int | None:
     if job.source_kind != IngestJob.SourceKind.FILE:
         return job.total
-    return sum(1 for _ in _job_items(job))
+    return count_items(
+        Path(job.source), max_bytes=settings.INGEST_MAX_FILE_BYTES, fmt=job.params.get("format")
+    )
 
 
 def ingest_job_run(*, job_id: int) -> IngestJob:
@@ -270,16 +272,6 @@ def _paper_row(record: PaperRecord, concepts: list[Concept]) -> PaperRow:
         mentions=_mentions(record, concepts),
         references=record.references,
     )
-
-
-def papers_ingest(
-    *, items: list[SourceItem], job_id: int | None, store: GraphStore | None = None
-) -> ChunkResult:
-    """Ingest one chunk of records: graph first, then vectors. Safe to run twice."""
-    store = store or get_store()
-    staged = _graph_stage(items, job_id, store)
-    _vector_stage(staged, store)
-    return staged.result
 
 
 def _graph_stage(items: list[SourceItem], job_id: int | None, store: GraphStore) -> StagedChunk:

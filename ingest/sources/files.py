@@ -193,6 +193,15 @@ def read_bibtex(path: Path, *, max_bytes: int, max_line_bytes: int) -> Iterator[
 _READERS = {"jsonl": read_jsonl, "csv": read_csv, "bibtex": read_bibtex}
 
 
+def count_items(path: Path, *, max_bytes: int, fmt: str) -> int:
+    """How many items (records and errors) reading the file yields, for progress bars. A JSONL
+    file yields one per non-blank line, so its lines are counted without parsing them."""
+    if fmt == "jsonl":
+        with _open_bytes(path, max_bytes) as handle:
+            return sum(1 for line in handle if line.strip())
+    return sum(1 for _ in _READERS[fmt](path, max_bytes=max_bytes, max_line_bytes=max_bytes))
+
+
 def read_file(
     path: Path, *, max_bytes: int, max_line_bytes: int, fmt: str | None = None
 ) -> Iterator[SourceItem]:

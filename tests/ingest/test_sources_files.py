@@ -6,7 +6,7 @@ import json
 import pytest
 
 from ingest.records import PaperRecord, RecordError
-from ingest.sources.files import SourceError, read_file
+from ingest.sources.files import SourceError, count_items, read_file
 from tests.conftest import SHARED, sample_lines, write_jsonl
 
 LIMITS = {"max_bytes": 10_000_000, "max_line_bytes": 100_000}
@@ -36,6 +36,7 @@ def test_jsonl_bad_lines_are_named_and_good_ones_kept(tmp_path):
         + (good[2] + "\n").encode()
     )
     records, errors = split(read_file(path, **LIMITS))
+    assert count_items(path, max_bytes=LIMITS["max_bytes"], fmt="jsonl") == 8
     assert [r.line for r in records] == [1, 6, 8]
     messages = {e.line: e.message for e in errors}
     assert set(messages) == {2, 3, 4, 5, 7}
@@ -81,6 +82,7 @@ def test_csv_line_numbers_count_multiline_fields(tmp_path):
         '"No abstract",,2301.00002\n"Third","abstract",2301.00003\n'
     )
     records, errors = split(read_file(path, **LIMITS))
+    assert count_items(path, max_bytes=LIMITS["max_bytes"], fmt="csv") == 3
     assert [r.line for r in records] == [2, 5]
     assert [(e.line, e.message) for e in errors] == [(4, "missing abstract")]
 
