@@ -55,8 +55,8 @@ STOPWORDS = frozenset(
     extended combine combines combined construct constructs constructed define defines defined
     assume assumes assumed argue argues argued observe observes observed suggest suggests
     suggested indicate indicates indicated confirm confirms confirmed
-    toward underexplored yield yields paper papers work works study studies approach approaches
-    method methods technique techniques problem problems result results task tasks way ways
+    toward underexplored yield yields paper papers work works study studies
+    result results way ways
     new novel first second third existing current recent prior previous different various key
     main simple effective efficient strong significant better best large-scale
     respectively e.g i.e vs et al also furthermore moreover additionally specifically
@@ -92,7 +92,7 @@ GENERIC_PHRASES = frozenset(
     attribute tree map control layer processing document understanding reasoning extraction
     search planning collection count rate record binary utterance backbone text translation
     grammar segmentation prediction estimation detection generation optimization inference
-    matched space""".split()
+    matched space method technique problem task approach""".split()
 )
 
 KIND_BY_HEAD = {
@@ -109,7 +109,7 @@ KIND_BY_HEAD = {
         localization reconstruction inpainting editing understanding diagnosis identification
         matching alignment verification grounding reasoning control manipulation clustering
         ranking recommendation disambiguation resolution induction acquisition interpretation
-        transcription conversion modeling modelling processing analysis""".split(),
+        transcription conversion modeling modelling processing analysis task problem""".split(),
     "method": """network model algorithm method transformer autoencoder encoder decoder learning
         optimization optimisation attention regularization distillation fine-tuning finetuning
         embedding architecture mechanism layer descent sampling pruning quantization technique
@@ -117,7 +117,7 @@ KIND_BY_HEAD = {
         pretraining pre-training prompting augmentation tuning rlhf dpo ppo adapter lora decoding
         filter sampler optimizer solver estimator heuristic parser grammar tagger segmenter
         recognizer translator generator detector extractor retriever ranker system inference
-        search boosting ensemble representation framework""".split(),
+        search boosting ensemble representation framework method technique approach""".split(),
 }
 _KIND_OF_HEAD = {head: kind for kind, heads in KIND_BY_HEAD.items() for head in heads}
 
