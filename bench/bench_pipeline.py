@@ -33,13 +33,14 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 from ingest import embedding, services  # noqa: E402
+from ingest.records import paper_text  # noqa: E402
 from ingest.selectors import graph_stats  # noqa: E402
 from webapp.services import server_start, services_stop  # noqa: E402
 
 
 def main() -> None:
     papers = [json.loads(line) for line in SAMPLE.read_text().splitlines()]
-    texts = [f"{p['title']}. {p['abstract']}" for p in papers]
+    texts = [paper_text(p["title"], p["abstract"]) for p in papers]
     call_command("migrate", verbosity=0)
     server_start()
     embedding.encode(texts[:32])  # load the model outside both timings

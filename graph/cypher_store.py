@@ -28,8 +28,11 @@ def _chunks(rows: Sequence[Any], size: int = WRITE_BATCH) -> Iterator[Sequence[A
 
 class CypherStore(ABC):
     @abstractmethod
-    def _run(self, query: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
-        """Run one statement and return its rows as lists."""
+    def _run(
+        self, query: str, params: dict[str, Any] | None = None, *, write: bool = False
+    ) -> list[list[Any]]:
+        """Run one statement and return its rows as lists. Reads run read-only, so a statement
+        that writes without saying so fails on every backend."""
 
     @abstractmethod
     def ensure_schema(self) -> None: ...
@@ -39,7 +42,7 @@ class CypherStore(ABC):
 
     def _run_batched(self, query: str, rows: Sequence[dict[str, Any]], **params: Any) -> None:
         for chunk in _chunks(rows):
-            self._run(query, {"rows": list(chunk), **params})
+            self._run(query, {"rows": list(chunk), **params}, write=True)
 
     def papers_stored(self, *, keys: Sequence[str]) -> dict[str, StoredPaper]:
         stored: dict[str, StoredPaper] = {}
@@ -90,9 +93,9 @@ class CypherStore(ABC):
         previously_mentioned = self.concepts_of_papers(keys=replaced)
         for chunk in _chunks(replaced):
             params = {"keys": list(chunk)}
-            self._run(cypher.REMOVE_COOCCURRENCES, params)
-            self._run(cypher.DELETE_PAPER_OUT_EDGES, params)
-            self._run(cypher.DELETE_PAPER_AUTHOR_EDGES, params)
+            self._run(cypher.REMOVE_COOCCURRENCES, params, write=True)
+            self._run(cypher.DELETE_PAPER_OUT_EDGES, params, write=True)
+            self._run(cypher.DELETE_PAPER_AUTHOR_EDGES, params, write=True)
         mentions = [
             {"paper": p.key, "concept": m.concept_key, "count": m.count, "in_title": m.in_title}
             for p in papers
@@ -114,12 +117,12 @@ class CypherStore(ABC):
         cites = [{"src": p.key, "dst": ref} for p in papers for ref in p.references]
         self._run_batched(cypher.MERGE_CITES, cites)
         for chunk in _chunks([p.key for p in papers]):
-            self._run(cypher.ADD_COOCCURRENCES, {"keys": list(chunk)})
+            self._run(cypher.ADD_COOCCURRENCES, {"keys": list(chunk)}, write=True)
         touched = previously_mentioned | {m.concept_key for p in papers for m in p.mentions}
         for chunk in _chunks(sorted(touched)):
-            self._run(cypher.REFRESH_CONCEPT_PAPER_COUNTS, {"keys": list(chunk)})
+            self._run(cypher.REFRESH_CONCEPT_PAPER_COUNTS, {"keys": list(chunk)}, write=True)
         for chunk in _chunks(sorted(previously_mentioned)):
-            self._run(cypher.DELETE_EMPTY_COOCCURRENCES, {"keys": list(chunk)})
+            self._run(cypher.DELETE_EMPTY_COOCCURRENCES, {"keys": list(chunk)}, write=True)
         # Last: a paper without its hash is rewritten whole by the next run.
         self._run_batched(
             cypher.MARK_PAPERS_COMPLETE, [{"key": p.key, "hash": p.content_hash} for p in papers]
@@ -170,4 +173,4 @@ class CypherStore(ABC):
         return [(k, n, bool(t)) for k, n, t in self._run(cypher.PAPER_MENTIONS, {"key": key})]
 
     def clear(self) -> None:
-        self._run(cypher.DELETE_ALL)
+        self._run(cypher.DELETE_ALL, write=True)

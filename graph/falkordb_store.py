@@ -23,8 +23,11 @@ class FalkorDBStore(CypherStore):
         self._graph_name = graph_name
         self._graph = self._db.select_graph(graph_name)
 
-    def _run(self, query: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
-        return self._graph.query(query, params or {}, timeout=QUERY_TIMEOUT_MS).result_set
+    def _run(
+        self, query: str, params: dict[str, Any] | None = None, *, write: bool = False
+    ) -> list[list[Any]]:
+        run = self._graph.query if write else self._graph.ro_query
+        return run(query, params or {}, timeout=QUERY_TIMEOUT_MS).result_set
 
     def ensure_schema(self) -> None:
         connection = self._db.connection

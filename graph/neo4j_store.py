@@ -15,13 +15,14 @@ class Neo4jStore(CypherStore):
         self._driver = GraphDatabase.driver(url, auth=(user, password) if password else None)
         self._database = database
 
-    def _run(self, query: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
-        is_read = query.lstrip().upper().startswith("MATCH") and " SET " not in query.upper()
+    def _run(
+        self, query: str, params: dict[str, Any] | None = None, *, write: bool = False
+    ) -> list[list[Any]]:
         records, _, _ = self._driver.execute_query(
             query,
             params or {},
             database_=self._database,
-            routing_=RoutingControl.READ if is_read else RoutingControl.WRITE,
+            routing_=RoutingControl.WRITE if write else RoutingControl.READ,
         )
         return [list(record.values()) for record in records]
 
@@ -30,14 +31,21 @@ class Neo4jStore(CypherStore):
             name = f"{label.lower()}_{prop}_unique"
             self._run(
                 f"CREATE CONSTRAINT {name} IF NOT EXISTS "  # noqa: S608 - names from the allow-list
-                f"FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE"
+                f"FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE",
+                write=True,
             )
         for label, prop in cypher.INDEXED_PROPERTIES:
             name = f"{label.lower()}_{prop}"
-            self._run(f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})")
+            self._run(
+                f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})", write=True
+            )
 
     def clear(self) -> None:
-        self._run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+        # CALL ... IN TRANSACTIONS needs an auto-commit transaction, which execute_query is not.
+        with self._driver.session(database=self._database) as session:
+            session.run(
+                "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+            ).consume()
         self.ensure_schema()
 
     def close(self) -> None:

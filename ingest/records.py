@@ -23,6 +23,11 @@ _ID_PREFIX = re.compile(r"^(?:arxiv:|https?://(?:export\.)?arxiv\.org/(?:abs|pdf
 _WS = re.compile(r"\s+")
 
 
+def paper_text(title: str, abstract: str) -> str:
+    """What a paper is embedded as, at ingest and at rebuild alike."""
+    return f"{title}. {abstract}"
+
+
 class InvalidRecord(ValueError):
     """A record that cannot be ingested; the message says why."""
 
@@ -60,7 +65,7 @@ class PaperRecord:
     @property
     def text(self) -> str:
         """What is embedded: title and abstract."""
-        return f"{self.title}. {self.abstract}"
+        return paper_text(self.title, self.abstract)
 
     @property
     def content_hash(self) -> str:

@@ -30,7 +30,7 @@ from graph.store import ConceptRow, FieldRow, GraphStore, Mention, PaperRow
 from ingest import embedding
 from ingest.extraction import Concept, extract_concepts
 from ingest.models import IngestError, IngestJob, VectorKey
-from ingest.records import PaperRecord, RecordError
+from ingest.records import PaperRecord, RecordError, paper_text
 from ingest.sources import SourceItem
 from ingest.sources.arxiv_api import ArxivQuery, fetch
 from ingest.sources.files import SourceError, count_items, detect_format, read_file
@@ -198,7 +198,12 @@ def _batched(items: Iterable[SourceItem], size: int) -> Iterator[list[SourceItem
 
 
 def _record_chunk(job: IngestJob, size: int, result: ChunkResult) -> None:
+    """Counts, errors, timings and the resume point of one chunk, in one transaction."""
     with transaction.atomic():
+        previous = IngestJob.objects.values_list("timings", flat=True).get(pk=job.pk)
+        timings = defaultdict(float, previous)
+        for stage, seconds in result.timings.items():
+            timings[stage] = round(timings[stage] + seconds, 3)
         IngestJob.objects.filter(pk=job.pk).update(
             records_done=F("records_done") + size,
             seen=F("seen") + size,
@@ -206,6 +211,7 @@ def _record_chunk(job: IngestJob, size: int, result: ChunkResult) -> None:
             updated=F("updated") + result.updated,
             unchanged=F("unchanged") + result.unchanged,
             invalid=F("invalid") + len(result.errors),
+            timings=dict(timings),
         )
         stored = IngestError.objects.filter(job=job).count()
         IngestError.objects.bulk_create(
@@ -215,12 +221,6 @@ def _record_chunk(job: IngestJob, size: int, result: ChunkResult) -> None:
             ],
             ignore_conflicts=True,
         )
-        job.refresh_from_db(fields=["timings"])
-        timings = defaultdict(float, job.timings)
-        for stage, seconds in result.timings.items():
-            timings[stage] = round(timings[stage] + seconds, 3)
-        IngestJob.objects.filter(pk=job.pk).update(timings=dict(timings))
-    job.refresh_from_db()
 
 
 # -- the pipeline ------------------------------------------------------------------------------
@@ -343,13 +343,18 @@ def _embed_into(index_name: str, keys: list[str], texts: list[str], result: Chun
     vectors = embedding.encode(texts)
     result.timings["embed_s"] = result.timings.get("embed_s", 0) + time.perf_counter() - clock
     clock = time.perf_counter()
+    get_index(index_name).upsert(_register_vector_ids(index_name, keys), vectors)
+    result.timings["index_s"] = result.timings.get("index_s", 0) + time.perf_counter() - clock
+
+
+def _register_vector_ids(index_name: str, keys: list[str]) -> list[int]:
+    """The FAISS ids of `keys`, with their way back to the key recorded in the database."""
     ids = [vector_id(k) for k in keys]
     VectorKey.objects.bulk_create(
         [VectorKey(vid=i, index=index_name, key=k) for i, k in zip(ids, keys, strict=True)],
         ignore_conflicts=True,
     )
-    get_index(index_name).upsert(ids, vectors)
-    result.timings["index_s"] = result.timings.get("index_s", 0) + time.perf_counter() - clock
+    return ids
 
 
 def index_rebuild(*, store: GraphStore | None = None, batch_size: int = 512) -> dict[str, int]:
@@ -359,7 +364,7 @@ def index_rebuild(*, store: GraphStore | None = None, batch_size: int = 512) -> 
     store = store or get_store()
     counts = {}
     sources = {
-        PAPERS: ([(k, f"{t}. {a}") for page in store.paper_texts() for k, t, a in page]),
+        PAPERS: [(k, paper_text(t, a)) for page in store.paper_texts() for k, t, a in page],
         CONCEPTS: [
             (k, n)
             for page in store.concept_names(min_papers=settings.CONCEPT_VECTOR_MIN_PAPERS)
@@ -372,11 +377,7 @@ def index_rebuild(*, store: GraphStore | None = None, batch_size: int = 512) -> 
         for start in range(0, len(rows), batch_size):
             batch = rows[start : start + batch_size]
             parts.append(embedding.encode([text for _, text in batch]))
-            ids.extend(vector_id(k) for k, _ in batch)
-            VectorKey.objects.bulk_create(
-                [VectorKey(vid=vector_id(k), index=index_name, key=k) for k, _ in batch],
-                ignore_conflicts=True,
-            )
+            ids.extend(_register_vector_ids(index_name, [k for k, _ in batch]))
         vectors = np.vstack(parts) if parts else np.zeros((0, embedding.dimension()), np.float32)
         get_index(index_name).replace_all(ids, vectors)
         counts[index_name] = len(ids)

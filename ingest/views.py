@@ -12,6 +12,7 @@ HTMX_STOP_POLLING = 286
 
 
 @require_http_methods(["GET", "POST"])
+@read_access
 def ingest_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _ingest_submit(request)
@@ -37,7 +38,6 @@ def _ingest_submit(request: HttpRequest) -> HttpResponse:
     return redirect("ingest-job", job_id=job.pk)
 
 
-@read_access
 def _render_ingest_page(request: HttpRequest, form: IngestForm, status: int = 200) -> HttpResponse:
     jobs = selectors.ingest_jobs_recent(limit=10)
     return render(request, "ingest/ingest.html", {"form": form, "jobs": jobs}, status=status)

@@ -105,7 +105,7 @@ def test_updating_a_paper_replaces_its_mentions_and_pairs(backend):
 
 def test_incomplete_paper_is_reported_for_repair(backend):
     write(backend, [paper("p1", {"a": 1})])
-    backend._run("MATCH (p:Paper {key: 'p1'}) SET p.content_hash = null")
+    backend._run("MATCH (p:Paper {key: 'p1'}) SET p.content_hash = null", write=True)
     assert backend.papers_stored(keys=["p1"])["p1"].content_hash is None
 
 
