@@ -32,6 +32,13 @@ def test_reading_can_require_login(clean_state, client, settings):
     assert client.get("/").status_code == 302
 
 
+@pytest.mark.parametrize("path", ["/ingest/", "/api/stats"])
+def test_every_read_page_honours_login_for_reading(clean_state, client, settings, path):
+    assert client.get(path).status_code == 200
+    settings.LOGIN_REQUIRED_FOR_READING = True
+    assert client.get(path).status_code == 302
+
+
 def test_ingest_needs_a_logged_in_user_with_permission(clean_state, client, tmp_path):
     upload = SimpleUploadedFile("p.jsonl", "\n".join(sample_lines(2)).encode())
     assert client.post("/ingest/", {"upload": upload}).status_code == 302  # to the login page
