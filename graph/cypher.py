@@ -81,12 +81,28 @@ MATCH (p:Paper {key: row.key})
 SET p.content_hash = row.hash
 """
 
-REFRESH_CONCEPT_PAPER_COUNTS = """
+# A concept's paper count and its field profile: the primary categories of its papers, most
+# frequent first (top FIELD_PROFILE_SIZE), kept on the node so that colouring a 500-node view or
+# filtering by field never walks the papers. '' stands for papers without a category.
+FIELD_PROFILE_SIZE = 5
+REFRESH_CONCEPT_STATS = f"""
 UNWIND $keys AS key
-MATCH (c:Concept {key: key})
+MATCH (c:Concept {{key: key}})
 OPTIONAL MATCH (c)<-[:MENTIONS]-(p:Paper)
-WITH c, count(p) AS n
-SET c.papers = n
+WITH c, coalesce(p.primary_category, '') AS field, count(p) AS n
+ORDER BY n DESC
+WITH c, toInteger(sum(n)) AS total, collect(field) AS fields, collect(n) AS counts
+SET c.papers = total,
+    c.fields = CASE WHEN total = 0 THEN [] ELSE fields[..{FIELD_PROFILE_SIZE}] END,
+    c.field_counts = CASE WHEN total = 0 THEN [] ELSE counts[..{FIELD_PROFILE_SIZE}] END
+"""
+
+CONCEPT_KEYS_PAGE = """
+MATCH (c:Concept)
+WHERE c.key > $after
+RETURN c.key
+ORDER BY c.key
+LIMIT $limit
 """
 
 # Co-occurrence is kept incrementally: one edge per unordered pair (smaller key -> larger key)
@@ -169,7 +185,7 @@ RETURN p.key, p.title, p.published, p.primary_category
 CONCEPTS_BRIEF = """
 UNWIND $keys AS key
 MATCH (c:Concept {key: key})
-RETURN c.key, c.name, c.kind, c.papers
+RETURN c.key, c.name, c.kind, c.papers, c.fields[0]
 """
 
 PAPER_MENTIONS = """
@@ -194,5 +210,154 @@ MATCH (p:Paper)
 WHERE p.key > $after
 RETURN p.key, p.title, p.abstract
 ORDER BY p.key
+LIMIT $limit
+"""
+
+# -- browsing ------------------------------------------------------------------------------------
+CONCEPT_DETAIL = """
+MATCH (c:Concept {key: $key})
+RETURN c.key, c.name, c.kind, c.aliases, c.papers, c.fields, c.field_counts
+"""
+
+CONCEPT_MONTHS = """
+MATCH (c:Concept {key: $key})
+WITH c
+MATCH (c)<-[:MENTIONS]-(p:Paper)
+WHERE p.published IS NOT NULL
+WITH substring(p.published, 0, 7) AS month, count(p) AS n
+RETURN month, n
+ORDER BY month
+"""
+
+# In-title mentions first, then by how often the abstract uses the concept, newest first.
+CONCEPT_TOP_PAPERS = """
+MATCH (:Concept {key: $key})<-[m:MENTIONS]-(p:Paper)
+WITH p, CASE WHEN m.in_title THEN 1 ELSE 0 END AS in_title, m.count AS n
+RETURN p.key, p.title, p.published, p.primary_category
+ORDER BY in_title DESC, n DESC, p.published DESC
+LIMIT $limit
+"""
+
+# A neighbour passes the field filter when one of the listed fields holds at least a fifth of its
+# papers. The date range applies to when a link first appeared (the earliest co-mentioning paper).
+# The first MATCH pins the start to the key index: with the filters on `n`, FalkorDB's planner
+# would otherwise scan every concept and traverse backwards.
+CONCEPT_NEIGHBOURS = """
+UNWIND $keys AS key
+MATCH (c:Concept {key: key})
+WITH key, c
+MATCH (c)-[r:CO_OCCURS]-(n:Concept)
+WHERE r.papers >= $min_weight
+  AND ($since IS NULL OR r.first >= $since)
+  AND ($until IS NULL OR r.first <= $until)
+  AND ($kinds IS NULL OR n.kind IN $kinds)
+  AND ($fields IS NULL OR any(i IN range(0, size(coalesce(n.fields, [])) - 1)
+       WHERE n.fields[i] IN $fields AND n.field_counts[i] * 5 >= n.papers))
+WITH key, n, r
+ORDER BY r.papers DESC, n.papers DESC
+WITH key, collect([n.key, n.name, n.kind, n.papers, n.fields[0], r.papers, r.first]) AS found
+RETURN key, found[..$per_key]
+"""
+
+# Links between given pairs of concepts (each pair once, either direction). Both ends are found
+# by key before the link is looked up (the WITHs keep FalkorDB's planner from scanning all of a
+# hub's links instead).
+COOCCURRENCE_OF_PAIRS = """
+UNWIND $pairs AS pair
+MATCH (a:Concept {key: pair[0]})
+WITH a, pair
+MATCH (b:Concept {key: pair[1]})
+WITH a, b
+MATCH (a)-[r:CO_OCCURS]-(b)
+RETURN a.key, b.key, r.papers, r.first
+"""
+
+PAPERS_MENTIONING_BOTH = """
+MATCH (:Concept {key: $a})<-[:MENTIONS]-(p:Paper)-[:MENTIONS]->(:Concept {key: $b})
+RETURN p.key, p.title, p.published, p.primary_category
+ORDER BY p.published DESC
+LIMIT $limit
+"""
+
+# Papers of one concept that mention at least two of the given concepts: the papers that bridge
+# the concepts on screen.
+BRIDGING_PAPERS = """
+MATCH (:Concept {key: $key})<-[:MENTIONS]-(p:Paper)-[:MENTIONS]->(n:Concept)
+WHERE n.key IN $keys
+WITH p, collect(n.key) AS hits
+WHERE size(hits) >= 2
+RETURN p.key, p.title, p.published, p.primary_category, hits
+ORDER BY size(hits) DESC, p.published DESC
+LIMIT $limit
+"""
+
+PAPER_DETAIL = """
+MATCH (p:Paper {key: $key})
+RETURN p.key, p.title, p.abstract, p.arxiv_id, p.version, p.published, p.updated, p.authors,
+       p.categories, p.primary_category, p.doi, p.comment, p.url
+"""
+
+PAPER_CONCEPTS = """
+MATCH (:Paper {key: $key})-[m:MENTIONS]->(c:Concept)
+RETURN c.key, c.name, c.kind, c.papers, c.aliases
+ORDER BY c.papers DESC
+"""
+
+CONCEPT_PROFILES_PAGE = """
+MATCH (c:Concept)
+WHERE c.key > $after AND c.papers >= $min_papers
+RETURN c.key, c.name, c.kind, c.papers, c.fields, c.field_counts
+ORDER BY c.key
+LIMIT $limit
+"""
+
+FIELD_NAMES = "MATCH (f:Field) RETURN f.code, f.name"
+
+PAPERS_PER_PRIMARY_FIELD = """
+MATCH (p:Paper)
+RETURN p.primary_category, count(p)
+"""
+
+LATEST_PUBLISHED = "MATCH (p:Paper) RETURN max(p.published)"
+
+# Mentions per concept per month since a date, for concepts in at least $min_papers papers.
+CONCEPT_MONTHLY_SINCE = """
+MATCH (p:Paper)
+WHERE p.published >= $since
+MATCH (p)-[:MENTIONS]->(c:Concept)
+WHERE c.papers >= $min_papers
+RETURN c.key, substring(p.published, 0, 7), count(p)
+"""
+
+# The most mentioned concepts with the number of concepts each co-occurs with.
+CONCEPTS_MOST_CONNECTED = """
+MATCH (c:Concept)
+WHERE c.papers >= $min_papers
+WITH c
+ORDER BY c.papers DESC
+LIMIT $candidates
+OPTIONAL MATCH (c)-[r:CO_OCCURS]-()
+WITH c, count(r) AS degree
+RETURN c.key, c.name, c.kind, c.papers, c.fields[0], degree
+ORDER BY degree DESC
+LIMIT $limit
+"""
+
+# Full-text search differs by backend: FalkorDB's index is RediSearch, Neo4j's is Lucene.
+FALKORDB_FULLTEXT_INDEXES = (("Paper", ("title", "abstract")), ("Concept", ("name",)))
+FALKORDB_SEARCH = """
+CALL db.idx.fulltext.queryNodes($label, $query) YIELD node, score
+RETURN node.key, score
+ORDER BY score DESC
+LIMIT $limit
+"""
+NEO4J_FULLTEXT_INDEXES = (
+    ("paper_text", "Paper", ("title", "abstract")),
+    ("concept_name", "Concept", ("name",)),
+)
+NEO4J_SEARCH = """
+CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score
+RETURN node.key, score
+ORDER BY score DESC
 LIMIT $limit
 """

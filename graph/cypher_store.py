@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
@@ -10,15 +11,33 @@ from typing import Any
 from graph import cypher
 from graph.store import (
     ConceptBrief,
+    ConceptDetail,
     ConceptRow,
     FieldRow,
     GraphCounts,
+    Link,
+    Neighbour,
+    NeighbourFilter,
     PaperBrief,
+    PaperConcept,
+    PaperDetail,
     PaperRow,
     StoredPaper,
 )
 
 WRITE_BATCH = 1000
+SEARCH_LABELS = ("Paper", "Concept")
+_SEARCH_TERM = re.compile(r"[A-Za-z0-9]+")
+MAX_SEARCH_TERMS = 8
+
+
+def search_terms(text: str) -> list[str]:
+    """The words of a search box's text, lower case: the only part of it a query is built from."""
+    return [t.lower() for t in _SEARCH_TERM.findall(text)][:MAX_SEARCH_TERMS]
+
+
+def _profile(fields: list[str] | None, counts: list[int] | None) -> tuple[tuple[str, int], ...]:
+    return tuple((f, n) for f, n in zip(fields or [], counts or [], strict=False) if f)
 
 
 def _chunks(rows: Sequence[Any], size: int = WRITE_BATCH) -> Iterator[Sequence[Any]]:
@@ -39,6 +58,10 @@ class CypherStore(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    @abstractmethod
+    def _text_search(self, label: str, terms: list[str], limit: int) -> list[tuple[str, float]]:
+        """Backend full-text query for plain lower-case words; the last one may be a prefix."""
 
     def _run_batched(self, query: str, rows: Sequence[dict[str, Any]], **params: Any) -> None:
         for chunk in _chunks(rows):
@@ -119,8 +142,7 @@ class CypherStore(ABC):
         for chunk in _chunks([p.key for p in papers]):
             self._run(cypher.ADD_COOCCURRENCES, {"keys": list(chunk)}, write=True)
         touched = previously_mentioned | {m.concept_key for p in papers for m in p.mentions}
-        for chunk in _chunks(sorted(touched)):
-            self._run(cypher.REFRESH_CONCEPT_PAPER_COUNTS, {"keys": list(chunk)}, write=True)
+        self.concept_stats_refresh(keys=sorted(touched))
         for chunk in _chunks(sorted(previously_mentioned)):
             self._run(cypher.DELETE_EMPTY_COOCCURRENCES, {"keys": list(chunk)}, write=True)
         # Last: a paper without its hash is rewritten whole by the next run.
@@ -139,19 +161,16 @@ class CypherStore(ABC):
         return GraphCounts(**values)
 
     def paper_texts(self, *, batch_size: int = 1000) -> Iterator[list[tuple[str, str, str]]]:
-        after = ""
-        while rows := self._run(cypher.PAPER_TEXTS_PAGE, {"after": after, "limit": batch_size}):
+        for rows in self._pages(cypher.PAPER_TEXTS_PAGE, batch_size):
             yield [(key, title or "", abstract or "") for key, title, abstract in rows]
-            after = rows[-1][0]
 
     def concept_names(
         self, *, min_papers: int = 0, batch_size: int = 5000
     ) -> Iterator[list[tuple[str, str]]]:
-        after = ""
-        params = {"min_papers": min_papers, "limit": batch_size}
-        while rows := self._run(cypher.CONCEPT_NAMES_WITH_PAPERS_PAGE, {"after": after, **params}):
+        for rows in self._pages(
+            cypher.CONCEPT_NAMES_WITH_PAPERS_PAGE, batch_size, min_papers=min_papers
+        ):
             yield [(key, name) for key, name in rows]
-            after = rows[-1][0]
 
     def concept_paper_counts(self, *, keys: Sequence[str]) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -167,10 +186,134 @@ class CypherStore(ABC):
 
     def concepts_brief(self, *, keys: Sequence[str]) -> dict[str, ConceptBrief]:
         rows = self._run(cypher.CONCEPTS_BRIEF, {"keys": list(keys)})
-        return {k: ConceptBrief(k, name, kind, papers or 0) for k, name, kind, papers in rows}
+        return {row[0]: _concept_brief(row) for row in rows}
 
     def paper_mentions(self, *, key: str) -> list[tuple[str, int, bool]]:
         return [(k, n, bool(t)) for k, n, t in self._run(cypher.PAPER_MENTIONS, {"key": key})]
 
+    def concept_stats_refresh(self, *, keys: Sequence[str] | None = None) -> int:
+        """Recompute paper counts and field profiles of the given concepts, or of all of them."""
+        if keys is None:
+            keys = [k for page in self._pages(cypher.CONCEPT_KEYS_PAGE, 10_000) for (k,) in page]
+        for chunk in _chunks(list(keys)):
+            self._run(cypher.REFRESH_CONCEPT_STATS, {"keys": list(chunk)}, write=True)
+        return len(keys)
+
+    def _pages(self, query: str, limit: int, **params: Any) -> Iterator[list[list[Any]]]:
+        """Keyset pages of a query ordered by its first column."""
+        after = ""
+        while rows := self._run(query, {"after": after, "limit": limit, **params}):
+            yield rows
+            after = rows[-1][0]
+
+    # -- browsing --
+    def concept_detail(self, *, key: str) -> ConceptDetail | None:
+        rows = self._run(cypher.CONCEPT_DETAIL, {"key": key})
+        if not rows:
+            return None
+        key, name, kind, aliases, papers, fields, counts = rows[0]
+        return ConceptDetail(
+            key, name, kind, tuple(aliases or ()), papers or 0, _profile(fields, counts)
+        )
+
+    def concept_months(self, *, key: str) -> list[tuple[str, int]]:
+        return [(month, n) for month, n in self._run(cypher.CONCEPT_MONTHS, {"key": key})]
+
+    def concept_top_papers(self, *, key: str, limit: int) -> list[PaperBrief]:
+        rows = self._run(cypher.CONCEPT_TOP_PAPERS, {"key": key, "limit": limit})
+        return [PaperBrief(*row) for row in rows]
+
+    def concept_neighbours(
+        self, *, keys: Sequence[str], per_key: int, where: NeighbourFilter
+    ) -> dict[str, list[Neighbour]]:
+        params = {
+            "keys": list(keys),
+            "per_key": per_key,
+            "min_weight": where.min_weight,
+            "kinds": list(where.kinds) if where.kinds else None,
+            "fields": list(where.fields) if where.fields else None,
+            "since": where.since,
+            "until": where.until,
+        }
+        found: dict[str, list[Neighbour]] = {key: [] for key in keys}
+        for key, rows in self._run(cypher.CONCEPT_NEIGHBOURS, params):
+            found[key] = [
+                Neighbour(ConceptBrief(k, name, kind, papers or 0, field), weight, first)
+                for k, name, kind, papers, field, weight, first in rows
+            ]
+        return found
+
+    def links_between(self, *, pairs: Sequence[tuple[str, str]]) -> list[Link]:
+        links = []
+        for chunk in _chunks(list(pairs), 5000):
+            rows = self._run(cypher.COOCCURRENCE_OF_PAIRS, {"pairs": [list(p) for p in chunk]})
+            links.extend(Link(*row) for row in rows)
+        return links
+
+    def papers_mentioning_both(self, *, a: str, b: str, limit: int) -> list[PaperBrief]:
+        rows = self._run(cypher.PAPERS_MENTIONING_BOTH, {"a": a, "b": b, "limit": limit})
+        return [PaperBrief(*row) for row in rows]
+
+    def bridging_papers(
+        self, *, key: str, among: Sequence[str], limit: int
+    ) -> list[tuple[PaperBrief, tuple[str, ...]]]:
+        rows = self._run(cypher.BRIDGING_PAPERS, {"key": key, "keys": list(among), "limit": limit})
+        return [(PaperBrief(*row[:4]), tuple(row[4])) for row in rows]
+
+    def paper_detail(self, *, key: str) -> PaperDetail | None:
+        rows = self._run(cypher.PAPER_DETAIL, {"key": key})
+        if not rows:
+            return None
+        row = list(rows[0])
+        row[7], row[8] = tuple(row[7] or ()), tuple(row[8] or ())  # authors, categories
+        row[1], row[2] = row[1] or "", row[2] or ""
+        return PaperDetail(*row)
+
+    def paper_concepts(self, *, key: str) -> list[PaperConcept]:
+        return [
+            PaperConcept(ConceptBrief(k, name, kind, papers or 0), tuple(aliases or ()))
+            for k, name, kind, papers, aliases in self._run(cypher.PAPER_CONCEPTS, {"key": key})
+        ]
+
+    def concept_profiles(
+        self, *, min_papers: int, batch_size: int = 5000
+    ) -> Iterator[list[ConceptDetail]]:
+        for rows in self._pages(cypher.CONCEPT_PROFILES_PAGE, batch_size, min_papers=min_papers):
+            yield [
+                ConceptDetail(key, name, kind, (), papers or 0, _profile(fields, counts))
+                for key, name, kind, papers, fields, counts in rows
+            ]
+
+    def field_names(self) -> dict[str, str]:
+        return dict(self._run(cypher.FIELD_NAMES))
+
+    def papers_per_field(self) -> dict[str, int]:
+        return {f: n for f, n in self._run(cypher.PAPERS_PER_PRIMARY_FIELD) if f}
+
+    def latest_published(self) -> str | None:
+        return self._run(cypher.LATEST_PUBLISHED)[0][0]
+
+    def concept_monthly_since(self, *, since: str, min_papers: int) -> list[tuple[str, str, int]]:
+        params = {"since": since, "min_papers": min_papers}
+        return [tuple(row) for row in self._run(cypher.CONCEPT_MONTHLY_SINCE, params)]
+
+    def concepts_most_connected(
+        self, *, limit: int, candidates: int, min_papers: int
+    ) -> list[tuple[ConceptBrief, int]]:
+        params = {"limit": limit, "candidates": candidates, "min_papers": min_papers}
+        rows = self._run(cypher.CONCEPTS_MOST_CONNECTED, params)
+        return [(_concept_brief(row[:5]), row[5]) for row in rows]
+
+    def text_search(self, *, label: str, text: str, limit: int) -> list[tuple[str, float]]:
+        if label not in SEARCH_LABELS:
+            raise ValueError(f"text search covers {SEARCH_LABELS}, not {label!r}")
+        terms = search_terms(text)
+        return self._text_search(label, terms, limit) if terms else []
+
     def clear(self) -> None:
         self._run(cypher.DELETE_ALL, write=True)
+
+
+def _concept_brief(row: Sequence[Any]) -> ConceptBrief:
+    key, name, kind, papers, field = row
+    return ConceptBrief(key, name, kind, papers or 0, field or None)

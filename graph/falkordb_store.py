@@ -46,6 +46,27 @@ class FalkorDBStore(CypherStore):
             except redis.ResponseError as exc:
                 if "already exists" not in str(exc).lower():
                     raise
+        for label, props in cypher.FALKORDB_FULLTEXT_INDEXES:
+            try:
+                self._graph.create_node_fulltext_index(label, *props)
+            except redis.ResponseError as exc:
+                if "already indexed" not in str(exc):
+                    raise
+
+    def _text_search(self, label: str, terms: list[str], limit: int) -> list[tuple[str, float]]:
+        # RediSearch: words are ANDed; a last word of two or more letters also matches as a prefix,
+        # so results follow the user's typing.
+        last = terms[-1] + ("*" if len(terms[-1]) >= 2 else "")
+        query = " ".join([*terms[:-1], last])
+        try:
+            rows = self._run(
+                cypher.FALKORDB_SEARCH, {"label": label, "query": query, "limit": limit}
+            )
+        except redis.ResponseError as exc:
+            if "stopwords" in str(exc).lower():  # a query of stop words only matches nothing
+                return []
+            raise
+        return [(key, float(score)) for key, score in rows]
 
     def clear(self) -> None:
         try:

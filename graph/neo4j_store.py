@@ -40,6 +40,21 @@ class Neo4jStore(CypherStore):
                 f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})", write=True
             )
 
+        for name, label, props in cypher.NEO4J_FULLTEXT_INDEXES:
+            on = ", ".join(f"n.{prop}" for prop in props)
+            self._run(
+                f"CREATE FULLTEXT INDEX {name} IF NOT EXISTS "  # noqa: S608 - allow-listed names
+                f"FOR (n:{label}) ON EACH [{on}]",
+                write=True,
+            )
+
+    def _text_search(self, label: str, terms: list[str], limit: int) -> list[tuple[str, float]]:
+        # Lucene: terms are plain alphanumeric words, so nothing needs escaping; all must match.
+        index = next(name for name, lbl, _ in cypher.NEO4J_FULLTEXT_INDEXES if lbl == label)
+        query = " AND ".join([*terms[:-1], terms[-1] + "*"])
+        rows = self._run(cypher.NEO4J_SEARCH, {"index": index, "query": query, "limit": limit})
+        return [(key, float(score)) for key, score in rows]
+
     def clear(self) -> None:
         # CALL ... IN TRANSACTIONS needs an auto-commit transaction, which execute_query is not.
         with self._driver.session(database=self._database) as session:

@@ -74,6 +74,70 @@ class ConceptBrief:
     name: str
     kind: str
     papers: int
+    field: str | None = None  # the primary category most of its papers have
+
+
+@dataclass(frozen=True)
+class ConceptDetail:
+    key: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    papers: int
+    fields: tuple[tuple[str, int], ...]  # (category, papers), most papers first; top few only
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """A concept linked to another by co-occurrence: `weight` papers mention both, the first of
+    them published on `first`."""
+
+    concept: ConceptBrief
+    weight: int
+    first: str | None
+
+
+@dataclass(frozen=True)
+class Link:
+    source: str
+    target: str
+    weight: int
+    first: str | None
+
+
+@dataclass(frozen=True)
+class PaperDetail:
+    key: str
+    title: str
+    abstract: str
+    arxiv_id: str | None
+    version: int | None
+    published: str | None
+    updated: str | None
+    authors: tuple[str, ...]
+    categories: tuple[str, ...]
+    primary_category: str | None
+    doi: str | None
+    comment: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class PaperConcept:
+    concept: ConceptBrief
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NeighbourFilter:
+    """What a neighbourhood query keeps: links with at least `min_weight` papers that first
+    appeared within [since, until], to concepts of the given kinds and fields (None: any)."""
+
+    min_weight: int = 1
+    kinds: tuple[str, ...] | None = None
+    fields: tuple[str, ...] | None = None
+    since: str | None = None
+    until: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +183,55 @@ class GraphStore(Protocol):
     def concepts_brief(self, *, keys: Sequence[str]) -> dict[str, ConceptBrief]: ...
 
     def paper_mentions(self, *, key: str) -> list[tuple[str, int, bool]]: ...
+
+    def concept_stats_refresh(self, *, keys: Sequence[str] | None = None) -> int: ...
+
+    # -- browsing --
+    def concept_detail(self, *, key: str) -> ConceptDetail | None: ...
+
+    def concept_months(self, *, key: str) -> list[tuple[str, int]]: ...
+
+    def concept_top_papers(self, *, key: str, limit: int) -> list[PaperBrief]: ...
+
+    def concept_neighbours(
+        self, *, keys: Sequence[str], per_key: int, where: NeighbourFilter
+    ) -> dict[str, list[Neighbour]]: ...
+
+    def links_between(self, *, pairs: Sequence[tuple[str, str]]) -> list[Link]: ...
+
+    def papers_mentioning_both(self, *, a: str, b: str, limit: int) -> list[PaperBrief]: ...
+
+    def bridging_papers(
+        self, *, key: str, among: Sequence[str], limit: int
+    ) -> list[tuple[PaperBrief, tuple[str, ...]]]: ...
+
+    def paper_detail(self, *, key: str) -> PaperDetail | None: ...
+
+    def paper_concepts(self, *, key: str) -> list[PaperConcept]: ...
+
+    def concept_profiles(
+        self, *, min_papers: int, batch_size: int = 5000
+    ) -> Iterator[list[ConceptDetail]]: ...
+
+    def field_names(self) -> dict[str, str]: ...
+
+    def papers_per_field(self) -> dict[str, int]: ...
+
+    def latest_published(self) -> str | None: ...
+
+    def concept_monthly_since(
+        self, *, since: str, min_papers: int
+    ) -> list[tuple[str, str, int]]: ...
+
+    def concepts_most_connected(
+        self, *, limit: int, candidates: int, min_papers: int
+    ) -> list[tuple[ConceptBrief, int]]: ...
+
+    def text_search(self, *, label: str, text: str, limit: int) -> list[tuple[str, float]]:
+        """Full-text search over paper titles and abstracts (label "Paper") or concept names
+        ("Concept"): keys with scores, best first. Only the words of `text` are used, so query
+        syntax in it is never interpreted."""
+        ...
 
     def clear(self) -> None: ...
 

@@ -117,6 +117,12 @@ class VectorIndex:
             self._fresh()
             return [i for i in ids if i not in self._ids]
 
+    def vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        """The stored vectors of those ids that have one."""
+        with self._mutex:
+            index = self._fresh()
+            return {int(i): index.reconstruct(int(i)) for i in ids if i in self._ids}
+
     def count(self) -> int:
         with self._mutex:
             return int(self._fresh().ntotal)

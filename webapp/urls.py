@@ -2,12 +2,24 @@ from django.contrib import admin
 from django.urls import path
 
 from ingest import views as ingest_views
-from webapp import views
+from webapp import api, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("search/", views.search_page, name="search"),
+    path("graph/", views.graph_page, name="graph"),
+    path("concepts/<str:key>/", views.concept_page, name="concept"),
+    path("papers/<path:paper_id>/", views.paper_page, name="paper"),
+    path("fields/", views.fields_page, name="fields"),
     path("ingest/", ingest_views.ingest_page, name="ingest"),
     path("ingest/jobs/<int:job_id>/", ingest_views.ingest_job_detail, name="ingest-job"),
-    path("api/stats", views.stats_api, name="api-stats"),
+    path("api/stats", api.stats, name="api-stats"),
+    path("api/search", api.search, name="api-search"),
+    path("api/concepts/<str:key>", api.concept, name="api-concept"),
+    path("api/concepts/<str:key>/neighborhood", api.neighbourhood, name="api-neighbourhood"),
+    path("api/concepts/<str:key>/path", api.path, name="api-path"),
+    path("api/fields", api.fields, name="api-fields"),
+    path("api/fields/bridges", api.field_bridges, name="api-field-bridges"),
+    path("api/openapi.yaml", api.openapi, name="api-openapi"),
     path("admin/", admin.site.urls),
 ]
