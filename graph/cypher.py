@@ -269,6 +269,9 @@ WITH a, pair
 MATCH (b:Concept {key: pair[1]})
 WITH a, b
 MATCH (a)-[r:CO_OCCURS]-(b)
+WHERE r.papers >= $min_weight
+  AND ($since IS NULL OR r.first >= $since)
+  AND ($until IS NULL OR r.first <= $until)
 RETURN a.key, b.key, r.papers, r.first
 """
 

@@ -243,10 +243,16 @@ class CypherStore(ABC):
             ]
         return found
 
-    def links_between(self, *, pairs: Sequence[tuple[str, str]]) -> list[Link]:
+    def links_between(
+        self, *, pairs: Sequence[tuple[str, str]], where: NeighbourFilter | None = None
+    ) -> list[Link]:
+        where = where or NeighbourFilter()
+        params = {"min_weight": where.min_weight, "since": where.since, "until": where.until}
         links = []
         for chunk in _chunks(list(pairs), 5000):
-            rows = self._run(cypher.COOCCURRENCE_OF_PAIRS, {"pairs": [list(p) for p in chunk]})
+            rows = self._run(
+                cypher.COOCCURRENCE_OF_PAIRS, {"pairs": [list(p) for p in chunk], **params}
+            )
             links.extend(Link(*row) for row in rows)
         return links
 

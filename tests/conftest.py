@@ -58,4 +58,63 @@ def vector_dir(settings, tmp_path):
 @pytest.fixture
 def clean_state(store, vector_dir, db):
     """An empty graph, empty vector indexes and an empty database: a fresh data dir."""
+    from webapp.selectors import summaries_forget
+
+    summaries_forget()
     return store
+
+
+HOSTILE_ID = "2503.99999"
+HOSTILE_TITLE = '<script>window.__xss = 1</script> Sparse autoencoders & <b>bold</b> "claims"'
+HOSTILE_ABSTRACT = (
+    '<img src=x onerror="window.__xss = 2"> We train sparse autoencoders on large language '
+    "models and find that sparse autoencoders recover interpretable features; "
+    "</p><script>window.__xss = 3</script> the results hold for in-context learning."
+)
+
+
+def hostile_paper() -> dict:
+    return {
+        "id": HOSTILE_ID,
+        "title": HOSTILE_TITLE,
+        "abstract": HOSTILE_ABSTRACT,
+        "authors": ["<i>Mallory</i> O'Hara"],
+        "categories": ["cs.LG", "cs.CR"],
+        "published": "2025-06-01",
+    }
+
+
+def browse_lines() -> list[str | dict]:
+    """Real papers for the browsing tests: the sample's first 60, the ones about sparse
+    autoencoders, and one paper whose title and abstract are hostile markup."""
+    lines = sample_lines(2000)
+    sae = [line for line in lines[60:] if "sparse autoencoder" in line.lower()]
+    return [*lines[:60], *sae, hostile_paper()]
+
+
+@pytest.fixture(scope="module")
+def browse_corpus(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A small real corpus, ingested once per module into the data dir's default places (so that
+    a server or worker started as a subprocess sees it too); everything is removed afterwards."""
+    import shutil
+
+    from django.conf import settings
+
+    from ingest import services
+    from ingest.models import IngestJob, VectorKey
+    from webapp.selectors import summaries_forget
+
+    shutil.rmtree(settings.VECTOR_DIR, ignore_errors=True)
+    get_store().clear()
+    summaries_forget()
+    path = write_jsonl(tmp_path_factory.mktemp("browse") / "papers.jsonl", browse_lines())
+    with django_db_blocker.unblock():
+        job = services.ingest_job_run(job_id=services.ingest_file_job_create(path=path).pk)
+        assert job.status == "succeeded" and job.invalid == 0, job.error_message
+    yield job
+    with django_db_blocker.unblock():
+        VectorKey.objects.all().delete()
+        IngestJob.objects.all().delete()
+    get_store().clear()
+    shutil.rmtree(settings.VECTOR_DIR, ignore_errors=True)
+    summaries_forget()

@@ -65,7 +65,9 @@ def path(request: HttpRequest, key: str) -> JsonResponse:
     except selectors.ConceptNotFound as exc:
         return _not_found(exc)
     if view is None:
-        return JsonResponse({"error": "no path within 4 steps over the strongest links"}, status=404)
+        return JsonResponse(
+            {"error": "no path within 4 steps over the strongest links"}, status=404
+        )
     return JsonResponse(view.as_json())
 
 

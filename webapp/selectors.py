@@ -177,7 +177,7 @@ def concept_neighbourhood(
         added = _add_round_robin(view, frontier, found, room, level)
         frontier = added[:FRONTIER_CAP]
     if len(view.nodes) <= AMONG_LINKS_MAX_NODES:
-        _add_links_among(view)
+        _add_links_among(view, where)
     if similar:
         _add_similar(view, key)
     if papers:
@@ -220,10 +220,10 @@ def _add_round_robin(
     return added
 
 
-def _add_links_among(view: Neighbourhood) -> None:
+def _add_links_among(view: Neighbourhood, where: NeighbourFilter) -> None:
     keys = sorted(view.nodes)
     pairs = [(a, b) for a, b in combinations(keys, 2) if not view.linked(a, b)]
-    for link in get_store().links_between(pairs=pairs):
+    for link in get_store().links_between(pairs=pairs, where=where):
         view.add_edge(link.source, link.target, link.weight, "cooccurs")
 
 
