@@ -254,7 +254,7 @@ WHERE r.papers >= $min_weight
   AND ($fields IS NULL OR any(i IN range(0, size(coalesce(n.fields, [])) - 1)
        WHERE n.fields[i] IN $fields AND n.field_counts[i] * 5 >= n.papers))
 WITH key, n, r
-ORDER BY r.papers DESC, n.papers DESC
+ORDER BY r.papers DESC, n.papers DESC, n.key
 WITH key, collect([n.key, n.name, n.kind, n.papers, n.fields[0], r.papers, r.first]) AS found
 RETURN key, found[..$per_key]
 """

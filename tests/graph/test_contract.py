@@ -5,7 +5,7 @@ import os
 import pytest
 
 from graph.factory import build_store, get_store
-from graph.store import ConceptRow, FieldRow, Mention, PaperRow
+from graph.store import ConceptRow, FieldRow, Mention, NeighbourFilter, PaperRow
 
 BACKENDS = [
     pytest.param("falkordb", id="falkordb"),
@@ -32,7 +32,15 @@ def backend(request):
     store.clear()
 
 
-def paper(key: str, concepts: dict[str, int], *, published="2025-05-01", title=None, **extra):
+def paper(
+    key: str,
+    concepts: dict[str, int],
+    *,
+    published="2025-05-01",
+    title=None,
+    primary_category="cs.LG",
+    **extra,
+):
     return PaperRow(
         key=key,
         title=title or f"Paper {key}",
@@ -42,7 +50,7 @@ def paper(key: str, concepts: dict[str, int], *, published="2025-05-01", title=N
         published=published,
         authors=("Ada Lovelace", "Alan Turing"),
         categories=("cs.LG", "cs.CL"),
-        primary_category="cs.LG",
+        primary_category=primary_category,
         mentions=tuple(Mention(c, n, False) for c, n in concepts.items()),
         **extra,
     )
@@ -127,3 +135,58 @@ def test_pages_cover_every_paper_once(backend):
     pages = list(backend.paper_texts(batch_size=10))
     assert [len(p) for p in pages] == [10, 10, 5]
     assert len({key for page in pages for key, _, _ in page}) == 25
+
+
+def test_concept_stats_hold_paper_counts_and_field_profile(backend):
+    write(backend, [paper("p1", {"a": 1, "b": 1}), paper("p2", {"a": 2}, primary_category="cs.CL")])
+    detail = backend.concept_detail(key="a")
+    assert (detail.papers, set(detail.fields)) == (2, {("cs.CL", 1), ("cs.LG", 1)})
+    assert backend.concepts_brief(keys=["b"])["b"].field == "cs.LG"
+    backend._run("MATCH (c:Concept) SET c.fields = null, c.papers = 0", write=True)
+    assert backend.concept_stats_refresh() == 4
+    assert backend.concept_detail(key="a").papers == 2
+    assert backend.concept_detail(key="nosuch") is None
+
+
+def test_neighbours_are_strongest_first_and_filtered(backend):
+    write(
+        backend,
+        [
+            paper("p1", {"a": 1, "b": 1, "c": 1}, published="2025-03-02"),
+            paper("p2", {"a": 1, "b": 1}, published="2025-04-02"),
+            paper("p3", {"a": 1, "d": 1}, published="2025-09-02"),
+        ],
+    )
+    found = backend.concept_neighbours(keys=["a", "d"], per_key=2, where=NeighbourFilter())
+    assert [(n.concept.key, n.weight) for n in found["a"]] == [("b", 2), ("c", 1)]
+    assert [n.concept.key for n in found["d"]] == ["a"]
+    strong = backend.concept_neighbours(keys=["a"], per_key=9, where=NeighbourFilter(min_weight=2))
+    assert [n.concept.key for n in strong["a"]] == ["b"]
+    late = backend.concept_neighbours(
+        keys=["a"], per_key=9, where=NeighbourFilter(since="2025-06-01")
+    )
+    assert [(n.concept.key, n.first) for n in late["a"]] == [("d", "2025-09-02")]
+    assert backend.concept_neighbours(
+        keys=["a"], per_key=9, where=NeighbourFilter(fields=("cs.CR",))
+    ) == {"a": []}
+
+
+def test_links_between_pairs_in_either_order(backend):
+    write(backend, [paper("p1", {"a": 1, "b": 1}), paper("p2", {"c": 1, "d": 1})])
+    links = backend.links_between(pairs=[("b", "a"), ("a", "c"), ("c", "d")])
+    assert sorted(tuple(sorted((link.source, link.target))) for link in links) == [
+        ("a", "b"),
+        ("c", "d"),
+    ]
+
+
+def test_text_search_takes_only_words(backend):
+    write(backend, [paper("p1", {"a": 1}, title="Sparse autoencoders find features")])
+    backend.ensure_schema()
+    for text in ["sparse autoenc", "SPARSE", "features (sparse*"]:
+        assert [k for k, _ in backend.text_search(label="Paper", text=text, limit=5)] == ["p1"]
+    # Query syntax is not interpreted: these are the words "title", "sparse" and "x".
+    assert backend.text_search(label="Paper", text="@title:{sparse} | -x*", limit=5) == []
+    assert backend.text_search(label="Paper", text="%%% ***", limit=5) == []
+    with pytest.raises(ValueError):
+        backend.text_search(label="Author", text="x", limit=5)
