@@ -1,57 +1,18 @@
 """A real Celery worker on the embedded broker ingests real records; a worker killed mid-job
 and the job re-run loses nothing and duplicates nothing."""
 
-import os
 import signal
-import subprocess
-import sys
-import time
 
 import pytest
-from django.conf import settings
 
 from ingest import services
 from ingest.models import IngestJob
 from ingest.selectors import graph_stats
 from ingest.tasks import ingest_job_run
 from tests.conftest import sample_lines, write_jsonl
+from tests.processes import start_worker, stop, wait_for
 
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
-
-
-def start_worker(log_path, **env_overrides) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "IDEAGRAPH_DATA_DIR": str(settings.DATA_DIR),
-        "DJANGO_SETTINGS_MODULE": "webapp.settings",
-        "DATABASE_URL": f"sqlite:///{settings.DATABASES['default']['NAME']}",
-        "GRAPH_NAME": settings.GRAPH_NAME,
-        "HF_HUB_OFFLINE": "1",
-        **env_overrides,
-    }
-    log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "webapp", "worker", "-Q", "ingest,index",
-         "--concurrency", "1", "-n", f"test-{time.monotonic_ns()}@%h", "--without-heartbeat",
-         "--without-gossip", "--without-mingle"],
-        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
-
-
-def stop(worker: subprocess.Popen, sig=signal.SIGTERM) -> None:
-    if worker.poll() is None:
-        os.killpg(worker.pid, sig)
-        worker.wait(timeout=60)
-
-
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from ingest import views as ingest_views
 from webapp import api, views
@@ -21,5 +21,6 @@ urlpatterns = [
     path("api/fields", api.fields, name="api-fields"),
     path("api/fields/bridges", api.field_bridges, name="api-field-bridges"),
     path("api/openapi.yaml", api.openapi, name="api-openapi"),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
