@@ -69,6 +69,7 @@ class VectorIndex:
 
     @contextmanager
     def _writer(self) -> Iterator[faiss.Index]:
+        self._lock_path.parent.mkdir(parents=True, exist_ok=True)  # the dir may have been emptied
         with self._mutex, open(self._lock_path, "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
