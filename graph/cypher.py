@@ -94,7 +94,43 @@ ORDER BY n DESC
 WITH c, toInteger(sum(n)) AS total, collect(field) AS fields, collect(n) AS counts
 SET c.papers = total,
     c.fields = CASE WHEN total = 0 THEN [] ELSE fields[..{FIELD_PROFILE_SIZE}] END,
-    c.field_counts = CASE WHEN total = 0 THEN [] ELSE counts[..{FIELD_PROFILE_SIZE}] END
+    c.field_counts = CASE WHEN total = 0 THEN [] ELSE counts[..{FIELD_PROFILE_SIZE}] END,
+    c.top_stale = true
+"""
+
+# Each concept in at least $min_papers papers keeps its TOP_NEIGHBOURS strongest co-occurrence
+# partners as two lists, so an unfiltered neighbourhood, and the links among the concepts on
+# screen, are read from a few nodes instead of walking a hub's hundred thousand links per
+# request. REFRESH_CONCEPT_STATS marks a concept stale; an ingest job refreshes its stale ones at
+# the end. A stale or missing list is never used.
+TOP_NEIGHBOURS = 100
+REFRESH_TOP_NEIGHBOURS = f"""
+UNWIND $keys AS key
+MATCH (c:Concept {{key: key}})
+WITH c
+OPTIONAL MATCH (c)-[r:CO_OCCURS]-(n:Concept)
+WITH c, n, r
+ORDER BY r.papers DESC, n.papers DESC, n.key
+WITH c, collect([n.key, r.papers]) AS found
+WITH c, [t IN found WHERE t[0] IS NOT NULL][..{TOP_NEIGHBOURS}] AS top
+SET c.top_keys = CASE WHEN c.papers >= $min_papers THEN [t IN top | t[0]] ELSE null END,
+    c.top_weights = CASE WHEN c.papers >= $min_papers THEN [t IN top | t[1]] ELSE null END,
+    c.top_stale = null
+"""
+
+STALE_TOP_KEYS_PAGE = """
+MATCH (c:Concept)
+WHERE c.key > $after AND c.top_stale = true
+RETURN c.key
+ORDER BY c.key
+LIMIT $limit
+"""
+
+CONCEPT_TOPS = """
+UNWIND $keys AS key
+MATCH (c:Concept {key: key})
+WHERE c.top_keys IS NOT NULL AND c.top_stale IS NULL
+RETURN c.key, c.top_keys, c.top_weights
 """
 
 CONCEPT_KEYS_PAGE = """

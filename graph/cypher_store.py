@@ -199,6 +199,26 @@ class CypherStore(ABC):
             self._run(cypher.REFRESH_CONCEPT_STATS, {"keys": list(chunk)}, write=True)
         return len(keys)
 
+    def concept_tops_refresh(self, *, min_papers: int, stale_only: bool = True) -> int:
+        """Recompute the cached strongest-partner lists: of stale concepts, or of all."""
+        query = cypher.STALE_TOP_KEYS_PAGE if stale_only else cypher.CONCEPT_KEYS_PAGE
+        keys = [k for page in self._pages(query, 10_000) for (k,) in page]
+        # Small batches: a batch holding a hub walks its whole adjacency.
+        for chunk in _chunks(keys, 200):
+            self._run(
+                cypher.REFRESH_TOP_NEIGHBOURS,
+                {"keys": list(chunk), "min_papers": min_papers},
+                write=True,
+            )
+        return len(keys)
+
+    def concept_tops(self, *, keys: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
+        found = {}
+        for chunk in _chunks(list(keys)):
+            for key, top_keys, weights in self._run(cypher.CONCEPT_TOPS, {"keys": list(chunk)}):
+                found[key] = list(zip(top_keys, weights, strict=True))
+        return found
+
     def _pages(self, query: str, limit: int, **params: Any) -> Iterator[list[list[Any]]]:
         """Keyset pages of a query ordered by its first column."""
         after = ""

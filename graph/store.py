@@ -186,6 +186,13 @@ class GraphStore(Protocol):
 
     def concept_stats_refresh(self, *, keys: Sequence[str] | None = None) -> int: ...
 
+    def concept_tops_refresh(self, *, min_papers: int, stale_only: bool = True) -> int: ...
+
+    def concept_tops(self, *, keys: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
+        """Cached strongest partners (key, papers), strongest first, of those concepts that have
+        a current list."""
+        ...
+
     # -- browsing --
     def concept_detail(self, *, key: str) -> ConceptDetail | None: ...
 

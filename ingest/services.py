@@ -172,8 +172,11 @@ def ingest_job_run(*, job_id: int) -> IngestJob:
                 _record_chunk(job, current.size, current.result)
     except SourceError as exc:
         return _finish(job, IngestJob.Status.FAILED, str(exc))
+    tops_started = time.perf_counter()
+    store.concept_tops_refresh(min_papers=settings.CONCEPT_TOP_MIN_PAPERS)
     job.refresh_from_db()
     timings = dict(job.timings)
+    timings["neighbour_cache_s"] = round(time.perf_counter() - tops_started, 3)
     timings["total_s"] = round(timings.get("total_s", 0) + time.perf_counter() - started, 3)
     job.timings = timings
     return _finish(job, IngestJob.Status.SUCCEEDED, "")

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from graph.cypher import TOP_NEIGHBOURS
 from graph.factory import get_store
 from graph.store import (
     ConceptBrief,
@@ -33,10 +34,10 @@ from ingest.vectorindex import CONCEPTS, PAPERS, get_index, vector_id
 MAX_DEPTH = 3
 MAX_NODES = 500
 FRONTIER_CAP = 60  # nodes expanded per level beyond the first: bounds the cost of depth 2 and 3
-AMONG_LINKS_MAX_NODES = 200  # above this, only links found while expanding are drawn
+AMONG_PAIRS_MAX = 20_000  # pair lookups for links of concepts without a cached partner list
 SIMILAR_EDGE_MIN = 0.7  # cosine at which two concepts on screen get a "similar" edge
 SIMILAR_EXTRA_NODES = 10
-PATH_FANOUT = 100
+PATH_FANOUT = TOP_NEIGHBOURS
 PATH_FRONTIER_CAP = 300
 SUMMARY_TTL_S = 300.0
 
@@ -137,6 +138,31 @@ class Neighbourhood:
         }
 
 
+def concept_neighbours(
+    *, keys: Sequence[str], per_key: int, where: NeighbourFilter
+) -> dict[str, list[Neighbour]]:
+    """The strongest partners of each concept: from the cached lists when the filter allows and
+    the list is long enough, from the live links otherwise (filters, uncached concepts)."""
+    store = get_store()
+    if where.kinds or where.fields or where.since or where.until:
+        return store.concept_neighbours(keys=keys, per_key=per_key, where=where)
+    usable = {
+        key: top
+        for key, top in store.concept_tops(keys=keys).items()
+        if len(top) >= per_key or len(top) < TOP_NEIGHBOURS
+    }
+    live = [key for key in keys if key not in usable]
+    found = store.concept_neighbours(keys=live, per_key=per_key, where=where) if live else {}
+    chosen = {
+        key: [(other, w) for other, w in top if w >= where.min_weight][:per_key]
+        for key, top in usable.items()
+    }
+    briefs = store.concepts_brief(keys=list({o for top in chosen.values() for o, _ in top}))
+    for key, top in chosen.items():
+        found[key] = [Neighbour(briefs[o], w, None) for o, w in top if o in briefs]
+    return found
+
+
 def concept_resolve(*, text: str) -> str | None:
     """The key of the concept `text` names: a key as is, or a name or written form of one."""
     text = text.strip()
@@ -173,11 +199,10 @@ def concept_neighbourhood(
             view.truncated = view.truncated or bool(frontier)
             break
         per_key = max(3, math.ceil(room / len(frontier)))
-        found = store.concept_neighbours(keys=frontier, per_key=per_key + 10, where=where)
+        found = concept_neighbours(keys=frontier, per_key=per_key + 10, where=where)
         added = _add_round_robin(view, frontier, found, room, level)
         frontier = added[:FRONTIER_CAP]
-    if len(view.nodes) <= AMONG_LINKS_MAX_NODES:
-        _add_links_among(view, where)
+    _add_links_among(view, where)
     if similar:
         _add_similar(view, key)
     if papers:
@@ -221,9 +246,26 @@ def _add_round_robin(
 
 
 def _add_links_among(view: Neighbourhood, where: NeighbourFilter) -> None:
-    keys = sorted(view.nodes)
-    pairs = [(a, b) for a, b in combinations(keys, 2) if not view.linked(a, b)]
-    for link in get_store().links_between(pairs=pairs, where=where):
+    """Links between the concepts on screen: those among either end's cached strongest partners,
+    and every link of a concept without a cached list (a small one, so looking its links up
+    pair by pair is cheap). The cache holds no dates, so a date-filtered view shows only the
+    links found while expanding."""
+    if where.since or where.until:
+        return
+    store = get_store()
+    keys = list(view.nodes)
+    on_screen = set(keys)
+    tops = store.concept_tops(keys=keys)
+    for a, top in tops.items():
+        for b, weight in top:
+            if b in on_screen and weight >= where.min_weight:
+                view.add_edge(a, b, weight, "cooccurs")
+    uncached = [k for k in keys if k not in tops]
+    pairs = [(a, b) for a in uncached for b in keys if a != b and (a < b or b not in uncached)][
+        :AMONG_PAIRS_MAX
+    ]
+    pairs = [(a, b) for a, b in pairs if not view.linked(a, b)]
+    for link in store.links_between(pairs=pairs, where=where):
         view.add_edge(link.source, link.target, link.weight, "cooccurs")
 
 
@@ -304,7 +346,7 @@ def concept_path(
     hops = 0
     while meet is None and hops < max_hops and all(frontiers):
         side = 0 if len(frontiers[0]) <= len(frontiers[1]) else 1
-        found = store.concept_neighbours(keys=frontiers[side], per_key=PATH_FANOUT, where=where)
+        found = concept_neighbours(keys=frontiers[side], per_key=PATH_FANOUT, where=where)
         next_frontier = []
         for parent in frontiers[side]:
             for neighbour in found.get(parent, []):
@@ -389,9 +431,9 @@ def concept_page(
         ],
         months=store.concept_months(key=key) if months else [],
         top_papers=store.concept_top_papers(key=key, limit=papers),
-        cooccurring=store.concept_neighbours(
-            keys=[key], per_key=neighbours, where=NeighbourFilter()
-        )[key],
+        cooccurring=concept_neighbours(keys=[key], per_key=neighbours, where=NeighbourFilter())[
+            key
+        ],
         related_unlinked=concepts_related_unlinked(key=key, limit=related) if related else [],
     )
 

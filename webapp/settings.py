@@ -73,6 +73,8 @@ ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,test
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
+# Concepts in at least this many papers keep a cached list of their strongest partners.
+CONCEPT_TOP_MIN_PAPERS = int(os.environ.get("CONCEPT_TOP_MIN_PAPERS", "3"))
 LOGIN_REQUIRED_FOR_READING = _env_bool("IDEAGRAPH_LOGIN_REQUIRED_FOR_READING", False)
 
 INSTALLED_APPS = [

@@ -1,5 +1,6 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from graph.factory import get_store
@@ -7,12 +8,17 @@ from graph.factory import get_store
 
 class Command(BaseCommand):
     help = (
-        "Recompute every concept's paper count and field profile (ingest keeps them current; "
+        "Recompute every concept's paper count, field profile and strongest-partner list (ingest "
+        "keeps them current; "
         "run this once on a graph written by an older version)."
     )
 
     def handle(self, *args, **options) -> None:
         started = time.perf_counter()
-        refreshed = get_store().concept_stats_refresh()
+        store = get_store()
+        refreshed = store.concept_stats_refresh()
+        tops = store.concept_tops_refresh(min_papers=settings.CONCEPT_TOP_MIN_PAPERS)
         elapsed = time.perf_counter() - started
-        self.stdout.write(f"refreshed {refreshed:,} concepts in {elapsed:.1f} s")
+        self.stdout.write(
+            f"refreshed {refreshed:,} concepts and {tops:,} neighbour lists in {elapsed:.1f} s"
+        )
