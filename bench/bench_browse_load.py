@@ -119,6 +119,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--only", default="", help="run the endpoints whose name contains this")
     args = parser.parse_args()
     env = {
         **os.environ,
@@ -150,6 +151,7 @@ def main() -> None:
                 f"/api/concepts/{k}/neighborhood?depth=2&limit=200" for k in keys
             ],
         }
+        endpoints = {name: paths for name, paths in endpoints.items() if args.only in name}
         # Warm the workers: the embedding model and the indexes load on first use.
         for paths in endpoints.values():
             run_endpoint(port, paths[:6], args.workers * 2, 3)

@@ -311,6 +311,17 @@ WHERE r.papers >= $min_weight
 RETURN a.key, b.key, r.papers, r.first
 """
 
+# The links from some concepts to any of a set: read from the first side, which callers keep to
+# concepts with few links.
+LINKS_INTO_SET = """
+UNWIND $keys AS key
+MATCH (a:Concept {key: key})
+WITH a
+MATCH (a)-[r:CO_OCCURS]-(b:Concept)
+WHERE b.key IN $among AND r.papers >= $min_weight
+RETURN a.key, b.key, r.papers, r.first
+"""
+
 PAPERS_MENTIONING_BOTH = """
 MATCH (:Concept {key: $a})<-[:MENTIONS]-(p:Paper)-[:MENTIONS]->(:Concept {key: $b})
 RETURN p.key, p.title, p.published, p.primary_category

@@ -276,6 +276,12 @@ class CypherStore(ABC):
             links.extend(Link(*row) for row in rows)
         return links
 
+    def links_into(
+        self, *, keys: Sequence[str], among: Sequence[str], min_weight: int = 1
+    ) -> list[Link]:
+        params = {"keys": list(keys), "among": list(among), "min_weight": min_weight}
+        return [Link(*row) for row in self._run(cypher.LINKS_INTO_SET, params)]
+
     def papers_mentioning_both(self, *, a: str, b: str, limit: int) -> list[PaperBrief]:
         rows = self._run(cypher.PAPERS_MENTIONING_BOTH, {"a": a, "b": b, "limit": limit})
         return [PaperBrief(*row) for row in rows]

@@ -208,6 +208,12 @@ class GraphStore(Protocol):
         self, *, pairs: Sequence[tuple[str, str]], where: NeighbourFilter | None = None
     ) -> list[Link]: ...
 
+    def links_into(
+        self, *, keys: Sequence[str], among: Sequence[str], min_weight: int = 1
+    ) -> list[Link]:
+        """Co-occurrence links from `keys` to any concept in `among` (walks each key's links)."""
+        ...
+
     def papers_mentioning_both(self, *, a: str, b: str, limit: int) -> list[PaperBrief]: ...
 
     def bridging_papers(

@@ -34,7 +34,6 @@ from ingest.vectorindex import CONCEPTS, PAPERS, get_index, vector_id
 MAX_DEPTH = 3
 MAX_NODES = 500
 FRONTIER_CAP = 60  # nodes expanded per level beyond the first: bounds the cost of depth 2 and 3
-AMONG_PAIRS_MAX = 20_000  # pair lookups for links of concepts without a cached partner list
 SIMILAR_EDGE_MIN = 0.7  # cosine at which two concepts on screen get a "similar" edge
 SIMILAR_EXTRA_NODES = 10
 PATH_FANOUT = TOP_NEIGHBOURS
@@ -247,9 +246,9 @@ def _add_round_robin(
 
 def _add_links_among(view: Neighbourhood, where: NeighbourFilter) -> None:
     """Links between the concepts on screen: those among either end's cached strongest partners,
-    and every link of a concept without a cached list (a small one, so looking its links up
-    pair by pair is cheap). The cache holds no dates, so a date-filtered view shows only the
-    links found while expanding."""
+    and the links of concepts without a cached list (small ones: their few links are read
+    whole). The cache holds no dates, so a date-filtered view shows only the links found while
+    expanding."""
     if where.since or where.until:
         return
     store = get_store()
@@ -261,12 +260,9 @@ def _add_links_among(view: Neighbourhood, where: NeighbourFilter) -> None:
             if b in on_screen and weight >= where.min_weight:
                 view.add_edge(a, b, weight, "cooccurs")
     uncached = [k for k in keys if k not in tops]
-    pairs = [(a, b) for a in uncached for b in keys if a != b and (a < b or b not in uncached)][
-        :AMONG_PAIRS_MAX
-    ]
-    pairs = [(a, b) for a, b in pairs if not view.linked(a, b)]
-    for link in store.links_between(pairs=pairs, where=where):
-        view.add_edge(link.source, link.target, link.weight, "cooccurs")
+    if uncached:
+        for link in store.links_into(keys=uncached, among=keys, min_weight=where.min_weight):
+            view.add_edge(link.source, link.target, link.weight, "cooccurs")
 
 
 def _concept_vectors(keys: Sequence[str]) -> dict[str, np.ndarray]:
