@@ -34,6 +34,7 @@ from ingest.vectorindex import CONCEPTS, PAPERS, get_index, vector_id
 MAX_DEPTH = 3
 MAX_NODES = 500
 FRONTIER_CAP = 60  # nodes expanded per level beyond the first: bounds the cost of depth 2 and 3
+LINKS_PER_NODE = 3  # beyond the expansion's own links, each node's strongest few are drawn
 SIMILAR_EDGE_MIN = 0.7  # cosine at which two concepts on screen get a "similar" edge
 SIMILAR_EXTRA_NODES = 10
 PATH_FANOUT = TOP_NEIGHBOURS
@@ -201,7 +202,9 @@ def concept_neighbourhood(
         found = concept_neighbours(keys=frontier, per_key=per_key + 10, where=where)
         added = _add_round_robin(view, frontier, found, room, level)
         frontier = added[:FRONTIER_CAP]
+    tree = set(view.edges)
     _add_links_among(view, where)
+    _prune_links(view, keep=tree)
     if similar:
         _add_similar(view, key)
     if papers:
@@ -263,6 +266,22 @@ def _add_links_among(view: Neighbourhood, where: NeighbourFilter) -> None:
     if uncached:
         for link in store.links_into(keys=uncached, among=keys, min_weight=where.min_weight):
             view.add_edge(link.source, link.target, link.weight, "cooccurs")
+
+
+def _prune_links(view: Neighbourhood, keep: set, per_node: int = LINKS_PER_NODE) -> None:
+    """A hub's view can hold tens of thousands of links, more than a browser lays out quickly or
+    a person can read: keep the links the expansion followed and each node's strongest few."""
+    if len(view.edges) <= per_node * len(view.nodes):
+        return
+    by_node: dict[str, list[tuple[float, tuple[str, str, str]]]] = {}
+    for edge_key, edge in view.edges.items():
+        if edge_key not in keep:
+            by_node.setdefault(edge.source, []).append((edge.weight, edge_key))
+            by_node.setdefault(edge.target, []).append((edge.weight, edge_key))
+    kept = set(keep)
+    for ranked in by_node.values():
+        kept.update(edge_key for _, edge_key in sorted(ranked, reverse=True)[:per_node])
+    view.edges = {k: e for k, e in view.edges.items() if k in kept}
 
 
 def _concept_vectors(keys: Sequence[str]) -> dict[str, np.ndarray]:
