@@ -46,8 +46,8 @@ import json, random
 import django; django.setup()
 from graph.factory import get_store
 store = get_store()
-keys = [c.key for page in store.concept_profiles(min_papers=3) for c in page]
-names = [c.name for page in store.concept_profiles(min_papers=3) for c in page]
+concepts = [c for page in store.concept_profiles(min_papers=3) for c in page]
+keys, names = [c.key for c in concepts], [c.name for c in concepts]
 titles = [t for page in store.paper_texts() for _, t, _ in page]
 rng = random.Random({seed})
 words = lambda t: " ".join(t.split()[:rng.randint(1, 4)])

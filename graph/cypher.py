@@ -322,13 +322,6 @@ WHERE b.key IN $among AND r.papers >= $min_weight
 RETURN a.key, b.key, r.papers, r.first
 """
 
-PAPERS_MENTIONING_BOTH = """
-MATCH (:Concept {key: $a})<-[:MENTIONS]-(p:Paper)-[:MENTIONS]->(:Concept {key: $b})
-RETURN p.key, p.title, p.published, p.primary_category
-ORDER BY p.published DESC
-LIMIT $limit
-"""
-
 # Papers of one concept that mention at least two of the given concepts: the papers that bridge
 # the concepts on screen.
 BRIDGING_PAPERS = """

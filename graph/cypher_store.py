@@ -282,10 +282,6 @@ class CypherStore(ABC):
         params = {"keys": list(keys), "among": list(among), "min_weight": min_weight}
         return [Link(*row) for row in self._run(cypher.LINKS_INTO_SET, params)]
 
-    def papers_mentioning_both(self, *, a: str, b: str, limit: int) -> list[PaperBrief]:
-        rows = self._run(cypher.PAPERS_MENTIONING_BOTH, {"a": a, "b": b, "limit": limit})
-        return [PaperBrief(*row) for row in rows]
-
     def bridging_papers(
         self, *, key: str, among: Sequence[str], limit: int
     ) -> list[tuple[PaperBrief, tuple[str, ...]]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from graph.factory import get_store
@@ -32,6 +33,11 @@ def ingest_job_errors(*, job: IngestJob, limit: int = 200) -> list:
     return list(job.errors.all()[:limit])
 
 
+def vector_keys(*, index: str, vids: Sequence[int]) -> dict[int, str]:
+    """The graph keys of vector ids in one index."""
+    return dict(VectorKey.objects.filter(index=index, vid__in=list(vids)).values_list("vid", "key"))
+
+
 def semantic_search(*, query: str, limit: int = 10) -> SemanticHits:
     """Papers and concepts nearest in meaning to `query` (cosine similarity), best first."""
     vector = embedding.encode([query])
@@ -39,11 +45,7 @@ def semantic_search(*, query: str, limit: int = 10) -> SemanticHits:
     found = {}
     for name in (PAPERS, CONCEPTS):
         hits = get_index(name).search(vector, limit)[0]
-        keys = dict(
-            VectorKey.objects.filter(index=name, vid__in=[h.vid for h in hits]).values_list(
-                "vid", "key"
-            )
-        )
+        keys = vector_keys(index=name, vids=[h.vid for h in hits])
         ranked = [(keys[h.vid], h.score) for h in hits if h.vid in keys]
         briefs = (store.papers_brief if name == PAPERS else store.concepts_brief)(
             keys=[key for key, _ in ranked]

@@ -9,7 +9,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from itertools import combinations
 from typing import Any, TypeVar
 
@@ -25,9 +25,8 @@ from graph.store import (
     PaperBrief,
     PaperDetail,
 )
-from ingest.models import VectorKey
 from ingest.records import InvalidRecord, parse_arxiv_id
-from ingest.selectors import semantic_search
+from ingest.selectors import semantic_search, vector_keys
 from ingest.text import squash
 from ingest.vectorindex import CONCEPTS, PAPERS, get_index, vector_id
 
@@ -83,14 +82,7 @@ class Node:
     depth: int
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "label": self.label,
-            "kind": self.kind,
-            "field": self.field,
-            "papers": self.papers,
-            "depth": self.depth,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -101,12 +93,7 @@ class Edge:
     type: str  # "cooccurs" (weight: papers), "similar" (weight: cosine), "mentions"
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "target": self.target,
-            "weight": self.weight,
-            "type": self.type,
-        }
+        return asdict(self)
 
 
 @dataclass
@@ -325,7 +312,7 @@ def concepts_related_unlinked(*, key: str, limit: int) -> list[tuple[ConceptBrie
     if vector is None:
         return []
     hits = get_index(CONCEPTS).search(vector[None, :], limit * 4 + 1)[0]
-    keys = _keys_of(CONCEPTS, [h.vid for h in hits])
+    keys = vector_keys(index=CONCEPTS, vids=[h.vid for h in hits])
     ranked = [(keys[h.vid], h.score) for h in hits if keys.get(h.vid) not in (None, key)]
     store = get_store()
     linked = {
@@ -334,10 +321,6 @@ def concepts_related_unlinked(*, key: str, limit: int) -> list[tuple[ConceptBrie
     }
     briefs = store.concepts_brief(keys=[k for k, _ in ranked if k not in linked])
     return [(briefs[k], s) for k, s in ranked if k in briefs][:limit]
-
-
-def _keys_of(index: str, vids: Sequence[int]) -> dict[int, str]:
-    return dict(VectorKey.objects.filter(index=index, vid__in=list(vids)).values_list("vid", "key"))
 
 
 def concept_path(
@@ -540,7 +523,7 @@ def papers_similar(*, key: str, limit: int) -> list[tuple[PaperBrief, float]]:
     if vector is None:
         return []
     hits = [h for h in get_index(PAPERS).search(vector[None, :], limit + 1)[0] if h.vid != vid]
-    keys = _keys_of(PAPERS, [h.vid for h in hits])
+    keys = vector_keys(index=PAPERS, vids=[h.vid for h in hits])
     briefs = get_store().papers_brief(keys=list(keys.values()))
     return [
         (briefs[keys[h.vid]], h.score) for h in hits if h.vid in keys and keys[h.vid] in briefs

@@ -95,16 +95,14 @@ def fields_page(request: HttpRequest) -> HttpResponse:
     bridges = None
     if pair is not None and pair.is_valid():
         bridges = selectors.field_bridges(a=pair.cleaned_data["a"], b=pair.cleaned_data["b"])
-    fields_map = selectors.fields_map()
-    context = {
-        "map": fields_map,
-        "fields_data": {
+    context = {"pair": pair, "bridges": bridges}
+    if not request.htmx:  # the bridges partial needs no map
+        fields_map = selectors.fields_map()
+        context["map"] = fields_map
+        context["fields_data"] = {
             "fields": [{"code": f.code, "papers": f.papers} for f in fields_map.fields],
             "shared": fields_map.shared,
             "url": request.path,
-        },
-        "pair": pair,
-        "bridges": bridges,
-    }
+        }
     template = "webapp/fields.html#bridges" if request.htmx else "webapp/fields.html"
     return render(request, template, context, status=400 if pair and not pair.is_valid() else 200)

@@ -190,3 +190,17 @@ def test_text_search_takes_only_words(backend):
     assert backend.text_search(label="Paper", text="%%% ***", limit=5) == []
     with pytest.raises(ValueError):
         backend.text_search(label="Author", text="x", limit=5)
+
+
+def test_partner_lists_are_served_only_when_current(backend):
+    write(backend, [paper("p1", {"a": 1, "b": 1, "c": 1}), paper("p2", {"a": 1, "b": 1})])
+    assert backend.concept_tops(keys=["a"]) == {}, "stale until refreshed"
+    backend.concept_tops_refresh(min_papers=2)
+    assert backend.concept_tops(keys=["a", "b", "c"]) == {
+        "a": [("b", 2), ("c", 1)],
+        "b": [("a", 2), ("c", 1)],
+    }, "c is in one paper: below min_papers, no list"
+    write(backend, [paper("p3", {"a": 1, "d": 1})])
+    assert "a" not in backend.concept_tops(keys=["a"]), "a new paper made it stale"
+    assert backend.concept_tops_refresh(min_papers=2) == 2  # a and d
+    assert backend.concept_tops(keys=["a"])["a"] == [("b", 2), ("c", 1), ("d", 1)]

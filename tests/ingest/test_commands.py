@@ -70,3 +70,21 @@ def test_commands_work_on_a_fresh_data_dir(tmp_path):
         assert bad.returncode != 0 and "unknown format" in bad.stderr
     finally:
         subprocess.run([*manage, "services", "stop"], env=env, check=False)
+
+
+def test_refresh_concept_stats_rebuilds_what_an_older_graph_lacks(clean_state, tmp_path, capsys):
+    call_command(
+        "ingest", "--file", str(write_jsonl(tmp_path / "p.jsonl", sample_lines(8))), "--sync"
+    )
+    before = clean_state._run("MATCH (c:Concept) RETURN c.key, c.papers, c.fields ORDER BY c.key")
+    # As a graph written before field profiles and partner lists existed.
+    clean_state._run(
+        "MATCH (c:Concept) SET c.fields = null, c.field_counts = null, c.top_keys = null",
+        write=True,
+    )
+    capsys.readouterr()
+    call_command("refresh_concept_stats")
+    assert f"refreshed {len(before):,} concepts" in capsys.readouterr().out
+    after = clean_state._run("MATCH (c:Concept) RETURN c.key, c.papers, c.fields ORDER BY c.key")
+    assert after == before
+    assert clean_state.concept_tops(keys=[k for k, n, _ in before if n >= 3])
