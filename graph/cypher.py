@@ -249,6 +249,25 @@ ORDER BY p.key
 LIMIT $limit
 """
 
+# One page of papers with the concepts they mention that have at least $min_papers papers: the
+# history ideation learns from. The page is pinned before the walk (FalkorDB would otherwise
+# aggregate every paper before ordering).
+PAPER_CONCEPTS_PAGE = """
+MATCH (p:Paper)
+WHERE p.key > $after
+WITH p ORDER BY p.key LIMIT $limit
+OPTIONAL MATCH (p)-[:MENTIONS]->(c:Concept)
+WHERE c.papers >= $min_papers
+RETURN p.key, p.published, p.primary_category, collect(c.key)
+ORDER BY p.key
+"""
+
+PAPERS_TEXT = """
+MATCH (p:Paper)
+WHERE p.key IN $keys
+RETURN p.key, p.title, p.abstract
+"""
+
 # -- browsing ------------------------------------------------------------------------------------
 CONCEPT_DETAIL = """
 MATCH (c:Concept {key: $key})

@@ -164,6 +164,19 @@ class CypherStore(ABC):
         for rows in self._pages(cypher.PAPER_TEXTS_PAGE, batch_size):
             yield [(key, title or "", abstract or "") for key, title, abstract in rows]
 
+    def paper_concept_lists(
+        self, *, min_papers: int, batch_size: int = 5000
+    ) -> Iterator[list[tuple[str, str | None, str | None, list[str]]]]:
+        for rows in self._pages(cypher.PAPER_CONCEPTS_PAGE, batch_size, min_papers=min_papers):
+            yield [(key, published, primary, list(keys)) for key, published, primary, keys in rows]
+
+    def papers_text(self, *, keys: Sequence[str]) -> dict[str, tuple[str, str]]:
+        found = {}
+        for chunk in _chunks(list(keys)):
+            for key, title, abstract in self._run(cypher.PAPERS_TEXT, {"keys": list(chunk)}):
+                found[key] = (title or "", abstract or "")
+        return found
+
     def concept_names(
         self, *, min_papers: int = 0, batch_size: int = 5000
     ) -> Iterator[list[tuple[str, str]]]:

@@ -172,6 +172,17 @@ class GraphStore(Protocol):
 
     def paper_texts(self, *, batch_size: int = 1000) -> Iterator[list[tuple[str, str, str]]]: ...
 
+    def paper_concept_lists(
+        self, *, min_papers: int, batch_size: int = 5000
+    ) -> Iterator[list[tuple[str, str | None, str | None, list[str]]]]:
+        """Pages of (paper key, published, primary category, keys of the concepts it mentions
+        that have at least `min_papers` papers), in key order."""
+        ...
+
+    def papers_text(self, *, keys: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """(title, abstract) of each paper found."""
+        ...
+
     def concept_names(
         self, *, min_papers: int = 0, batch_size: int = 5000
     ) -> Iterator[list[tuple[str, str]]]: ...

@@ -124,6 +124,15 @@ class VectorIndex:
             index = self._fresh()
             return {int(i): index.reconstruct(int(i)) for i in ids if i in self._ids}
 
+    def export(self) -> tuple[np.ndarray, np.ndarray]:
+        """All (ids, vectors) at once, in the index's internal order."""
+        with self._mutex:
+            index = self._fresh()
+            if not index.ntotal:
+                return np.array([], dtype=np.int64), np.zeros((0, index.d), dtype=np.float32)
+            ids = faiss.vector_to_array(index.id_map).astype(np.int64)
+            return ids, index.index.reconstruct_n(0, index.ntotal)
+
     def count(self) -> int:
         with self._mutex:
             return int(self._fresh().ntotal)

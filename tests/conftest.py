@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from graph.factory import get_store, reset_store
+from tests.chat_server import ChatServer
 
 # The shared data set lies beside the repository (as in CI); IDEAGRAPH_SHARED_DATA overrides.
 SHARED = Path(
@@ -118,3 +119,19 @@ def browse_corpus(django_db_setup, django_db_blocker, tmp_path_factory):
     get_store().clear()
     shutil.rmtree(settings.VECTOR_DIR, ignore_errors=True)
     summaries_forget()
+
+
+@pytest.fixture
+def chat():
+    """Makes scripted OpenAI-compatible servers on loopback: chat(replies, delay=0)."""
+    servers = []
+
+    def make(replies, delay: float = 0.0):
+        servers.append(ChatServer(replies, delay))
+        return servers[-1]
+
+    yield make
+    for server in servers:
+        server.close()
+
+

@@ -66,6 +66,13 @@ LLM_MODEL = os.environ.get("LLM_MODEL", "")
 LLM_TIMEOUT_SECONDS = float(os.environ.get("LLM_TIMEOUT_SECONDS", "30"))
 # "rules" (offline, the default) or "llm" (needs OPENAI_BASE_URL and LLM_MODEL).
 CONCEPT_EXTRACTOR = os.environ.get("CONCEPT_EXTRACTOR", "rules")
+# Ideation with an LLM writer: a spending cap per batch and the endpoint's prices (USD per
+# million tokens; 0 for a local server).
+LLM_BUDGET_USD = float(os.environ.get("LLM_BUDGET_USD", "1.0"))
+LLM_PRICE_IN_PER_MTOK = float(os.environ.get("LLM_PRICE_IN_PER_MTOK", "0"))
+LLM_PRICE_OUT_PER_MTOK = float(os.environ.get("LLM_PRICE_OUT_PER_MTOK", "0"))
+IDEATION_DIR = DATA_DIR / "ideation"
+IDEATION_MAX_IDEAS = int(os.environ.get("IDEATION_MAX_IDEAS", "200"))
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = _env_bool("DJANGO_DEBUG", True)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from ideation import views as ideation_views
 from ingest import views as ingest_views
 from webapp import api, views
 
@@ -13,6 +14,10 @@ urlpatterns = [
     path("fields/", views.fields_page, name="fields"),
     path("ingest/", ingest_views.ingest_page, name="ingest"),
     path("ingest/jobs/<int:job_id>/", ingest_views.ingest_job_detail, name="ingest-job"),
+    path("ideas/", ideation_views.ideas_page, name="ideation-new"),
+    path("ideas/batches/<int:batch_id>/", ideation_views.batch_page, name="ideation-batch"),
+    path("ideas/<int:idea_id>/", ideation_views.idea_page, name="ideation-idea"),
+    path("ideas/<int:idea_id>/feedback", ideation_views.idea_feedback, name="ideation-feedback"),
     path("api/stats", api.stats, name="api-stats"),
     path("api/search", api.search, name="api-search"),
     path("api/concepts/<str:key>", api.concept, name="api-concept"),

@@ -1,0 +1,113 @@
+import re
+
+from django import forms
+from django.conf import settings
+
+from graph.store import CONCEPT_KINDS
+from ideation.models import Idea, IdeaBatch
+from ideation.selectors import IdeaFilter
+
+_CATEGORY = re.compile(r"^[a-z\-]+(\.[A-Za-z\-]+)?$")
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+class IdeaBatchForm(forms.Form):
+    n = forms.IntegerField(
+        label="ideas", min_value=1, max_value=settings.IDEATION_MAX_IDEAS, initial=20
+    )
+    seeds = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="seed concepts",
+        help_text="comma-separated concept names; empty: the most active concepts",
+    )
+    fields = forms.CharField(
+        required=False,
+        max_length=300,
+        help_text="comma-separated arXiv categories, e.g. cs.LG, cs.CR",
+    )
+    kinds = forms.MultipleChoiceField(
+        required=False, choices=[(k, k) for k in CONCEPT_KINDS], widget=forms.CheckboxSelectMultiple
+    )
+    active_since = forms.DateField(required=False, help_text="both concepts have a paper since")
+    writer = forms.ChoiceField(choices=IdeaBatch.Writer.choices, initial="offline")
+    field_weights = forms.CharField(
+        required=False,
+        max_length=500,
+        help_text="e.g. cs.CR=1, cs.CV=0.3 (fields not named weigh 1)",
+    )
+
+    def clean_fields(self) -> list[str]:
+        codes = _split(self.cleaned_data["fields"])
+        bad = [code for code in codes if not _CATEGORY.match(code)]
+        if bad:
+            raise forms.ValidationError(f"not an arXiv category: {', '.join(bad)}")
+        return codes
+
+    def clean_seeds(self) -> list[str]:
+        return _split(self.cleaned_data["seeds"])
+
+    def clean_field_weights(self) -> dict[str, float]:
+        weights = {}
+        for part in _split(self.cleaned_data["field_weights"]):
+            code, _, value = part.partition("=")
+            try:
+                weight = float(value)
+            except ValueError:
+                raise forms.ValidationError(
+                    f"{part!r}: write field=weight, e.g. cs.CR=0.5"
+                ) from None
+            if not _CATEGORY.match(code.strip()) or not 0 <= weight <= 1:
+                raise forms.ValidationError(f"{part!r}: a category and a weight from 0 to 1")
+            weights[code.strip()] = weight
+        return weights
+
+    def clean_writer(self) -> str:
+        writer = self.cleaned_data["writer"]
+        if writer == "llm" and not (settings.OPENAI_BASE_URL and settings.LLM_MODEL):
+            raise forms.ValidationError("no LLM is configured (OPENAI_BASE_URL and LLM_MODEL)")
+        return writer
+
+    def batch_params(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "n": data["n"],
+            "seeds": data["seeds"],
+            "fields": data["fields"],
+            "kinds": data["kinds"],
+            "active_since": data["active_since"].isoformat() if data["active_since"] else None,
+            "field_weights": data["field_weights"],
+        }
+
+
+class IdeaFilterForm(forms.Form):
+    verdict = forms.ChoiceField(required=False, choices=[("", "any"), *Idea.Verdict.choices])
+    field = forms.CharField(required=False, max_length=40)
+    feedback = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "any"),
+            ("starred", "starred"),
+            ("rejected", "rejected"),
+            ("open", "neither"),
+        ],
+    )
+    min_score = forms.FloatField(required=False, min_value=0, max_value=1)
+    show_duplicates = forms.BooleanField(required=False)
+
+    def idea_filter(self) -> IdeaFilter:
+        data = self.cleaned_data
+        return IdeaFilter(
+            verdict=data.get("verdict") or "",
+            field=data.get("field") or "",
+            feedback=data.get("feedback") or "",
+            min_score=data.get("min_score") or 0.0,
+            show_duplicates=bool(data.get("show_duplicates")),
+        )
+
+
+class FeedbackForm(forms.Form):
+    feedback = forms.ChoiceField(choices=[("starred", "star"), ("rejected", "reject")])

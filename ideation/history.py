@@ -1,0 +1,306 @@
+"""The graph's history as matrices: which paper mentioned which concept, and when.
+
+Ideation reads the graph through this one table. It is built from the store in pages, kept in the
+data dir and rebuilt when the graph's counts change. Only concepts with at least
+`MIN_PAPERS` papers take part: a pair of rarer concepts carries too little signal to forecast or
+to write an idea about. A `Snapshot` is the graph as it stood on one day.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from graph.store import GraphStore
+
+MIN_PAPERS = 3
+RECENT_DAYS = 180
+NEW_PARTNER_DAYS = 90
+NO_DATE = np.iinfo(np.int32).min
+
+
+def day_number(iso: str | None) -> int:
+    """Days since 1970-01-01 of an ISO date; NO_DATE when absent or malformed."""
+    if not iso:
+        return int(NO_DATE)
+    try:
+        return int(np.datetime64(iso[:10], "D").astype(np.int64))
+    except ValueError:
+        return int(NO_DATE)
+
+
+def day_iso(day: int) -> str:
+    return str(np.datetime64(int(day), "D"))
+
+
+@dataclass
+class History:
+    paper_keys: list[str]
+    paper_day: np.ndarray  # int32 per paper
+    paper_field: np.ndarray  # int32 index into `fields`, -1 when unknown
+    fields: list[str]
+    concept_keys: list[str]
+    concept_names: list[str]
+    concept_kinds: list[str]
+    incidence: sparse.csr_matrix  # papers x concepts, 1 where the paper mentions the concept
+    vectors: np.ndarray  # concepts x dim, L2-normalised, zeros where the concept has no vector
+    paper_vectors: np.ndarray  # papers x dim, zeros where the paper has no vector
+    version: str
+
+    @cached_property
+    def concept_index(self) -> dict[str, int]:
+        return {key: i for i, key in enumerate(self.concept_keys)}
+
+    @cached_property
+    def paper_index(self) -> dict[str, int]:
+        return {key: i for i, key in enumerate(self.paper_keys)}
+
+    @cached_property
+    def by_concept(self) -> sparse.csc_matrix:
+        return self.incidence.tocsc()
+
+    @property
+    def last_day(self) -> int:
+        dated = self.paper_day[self.paper_day != NO_DATE]
+        return int(dated.max()) if dated.size else int(NO_DATE)
+
+    def papers_of(self, concept: int, *, until: int | None = None) -> np.ndarray:
+        """Paper indexes mentioning a concept (published on or before `until`)."""
+        col = self.by_concept
+        rows = col.indices[col.indptr[concept] : col.indptr[concept + 1]]
+        if until is not None:
+            rows = rows[self.paper_day[rows] <= until]
+        return rows
+
+    def papers_mentioning_all(self, concepts: list[int], *, until: int | None = None) -> np.ndarray:
+        found: np.ndarray | None = None
+        for concept in concepts:
+            rows = self.papers_of(concept, until=until)
+            found = rows if found is None else np.intersect1d(found, rows, assume_unique=True)
+        return found if found is not None else np.array([], dtype=np.int32)
+
+    def snapshot(self, day: int | None = None) -> Snapshot:
+        return Snapshot(self, self.last_day if day is None else day)
+
+
+class Snapshot:
+    """Per-concept and per-pair statistics of the papers published on or before `day`."""
+
+    def __init__(self, history: History, day: int):
+        self.history, self.day = history, day
+        kept = (history.paper_day <= day) & (history.paper_day != NO_DATE)
+        papers = history.incidence[kept].astype(np.float32)
+        days = history.paper_day[kept]
+        self.papers = np.asarray(papers.sum(axis=0)).ravel()
+        cooc = (papers.T @ papers).tocsr()
+        cooc.setdiag(0)
+        cooc.eliminate_zeros()
+        self.cooc = cooc  # concept x concept: papers mentioning both
+        self.adjacency = (cooc > 0).astype(np.float32).tocsr()
+        self.degree = np.asarray(self.adjacency.sum(axis=1)).ravel()
+        # Partners gained lately: how fast a concept is still finding new company.
+        older = papers[days <= day - NEW_PARTNER_DAYS]
+        older_degree = np.asarray(((older.T @ older) > 0).sum(axis=1)).ravel() - (
+            np.asarray(older.sum(axis=0)).ravel() > 0
+        )
+        self.new_partners = np.maximum(self.degree - older_degree, 0)
+        recent = papers[days > day - RECENT_DAYS]
+        self.recent = np.asarray(recent.sum(axis=0)).ravel()
+        self.first_day, self.last_day = _column_day_range(papers.tocsc(), days)
+        fields = sparse.csr_matrix(
+            (
+                np.ones(int((history.paper_field[kept] >= 0).sum()), dtype=np.float32),
+                (
+                    np.flatnonzero(history.paper_field[kept] >= 0),
+                    history.paper_field[kept][history.paper_field[kept] >= 0],
+                ),
+            ),
+            shape=(papers.shape[0], max(len(history.fields), 1)),
+        )
+        profile = np.asarray((papers.T @ fields).todense(), dtype=np.float32)
+        self.field_share = profile / np.maximum(profile.sum(axis=1, keepdims=True), 1)
+        # Where each concept is used: the mean of its papers' embeddings, as of this day.
+        context = papers.T @ history.paper_vectors[kept]
+        self.context = context / np.maximum(np.linalg.norm(context, axis=1, keepdims=True), 1e-9)
+        norms = np.linalg.norm(profile, axis=1, keepdims=True)
+        self.field_unit = profile / np.maximum(norms, 1e-9)
+        self.main_field = np.where(profile.sum(axis=1) > 0, profile.argmax(axis=1), -1)
+        with np.errstate(divide="ignore"):
+            self.inverse_log_degree = np.where(self.degree > 1, 1 / np.log(self.degree), 0)
+
+    def eligible(self, min_papers: int = MIN_PAPERS) -> np.ndarray:
+        return np.flatnonzero(self.papers >= min_papers)
+
+    def co_mentions(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.asarray(self.cooc[a, b]).ravel()
+
+    def common_neighbours(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Common-neighbour counts and Adamic-Adar sums of pairs, in chunks to bound memory."""
+        cn = np.zeros(len(a), dtype=np.float32)
+        aa = np.zeros(len(a), dtype=np.float32)
+        for start in range(0, len(a), 5000):
+            part = slice(start, start + 5000)
+            both = self.adjacency[a[part]].multiply(self.adjacency[b[part]]).tocsr()
+            cn[part] = np.asarray(both.sum(axis=1)).ravel()
+            aa[part] = both @ self.inverse_log_degree
+        return cn, aa
+
+    def resource_allocation(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        inverse_degree = np.where(self.degree > 0, 1 / np.maximum(self.degree, 1), 0)
+        ra = np.zeros(len(a), dtype=np.float32)
+        for start in range(0, len(a), 5000):
+            part = slice(start, start + 5000)
+            both = self.adjacency[a[part]].multiply(self.adjacency[b[part]]).tocsr()
+            ra[part] = both @ inverse_degree
+        return ra
+
+
+def _column_day_range(papers: sparse.csc_matrix, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    first = np.full(papers.shape[1], NO_DATE, dtype=np.int64)
+    last = np.full(papers.shape[1], NO_DATE, dtype=np.int64)
+    counts = np.diff(papers.indptr)
+    present = counts > 0
+    if papers.nnz:
+        row_days = days[papers.indices].astype(np.int64)
+        starts = papers.indptr[:-1][present]
+        first[present] = np.minimum.reduceat(row_days, starts)
+        last[present] = np.maximum.reduceat(row_days, starts)
+    return first, last
+
+
+# -- building and caching ------------------------------------------------------------------------
+_cache_lock = threading.Lock()
+_loaded: dict[str, History] = {}
+
+
+def graph_version(store: GraphStore) -> str:
+    counts = store.counts()
+    return f"{counts.papers}:{counts.concepts}:{counts.mentions}"
+
+
+def history_build(
+    *, store: GraphStore, concept_vectors, paper_vectors, min_papers: int = MIN_PAPERS
+) -> History:
+    """Read the whole mention table from the store. `concept_vectors(keys)` and
+    `paper_vectors(keys)` return an array of unit vectors in the keys' order, zeros for keys
+    without one."""
+    version = graph_version(store)
+    paper_keys, paper_day, paper_field_names, rows, cols = [], [], [], [], []
+    concept_index: dict[str, int] = {}
+    for page in store.paper_concept_lists(min_papers=min_papers):
+        for key, published, primary, concepts in page:
+            row = len(paper_keys)
+            paper_keys.append(key)
+            paper_day.append(day_number(published))
+            paper_field_names.append(primary or "")
+            for concept in concepts:
+                rows.append(row)
+                cols.append(concept_index.setdefault(concept, len(concept_index)))
+    fields = sorted({name for name in paper_field_names if name})
+    field_index = {name: i for i, name in enumerate(fields)}
+    concept_keys = list(concept_index)
+    names, kinds = {}, {}
+    for page in store.concept_profiles(min_papers=min_papers):
+        for concept in page:
+            names[concept.key], kinds[concept.key] = concept.name, concept.kind
+    incidence = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)),
+        shape=(len(paper_keys), len(concept_keys)),
+    )
+    incidence.data[:] = 1  # a paper listing a concept twice still mentions it once
+    return History(
+        paper_keys=paper_keys,
+        paper_day=np.asarray(paper_day, dtype=np.int32),
+        paper_field=np.asarray([field_index.get(n, -1) for n in paper_field_names], np.int32),
+        fields=fields,
+        concept_keys=concept_keys,
+        concept_names=[names.get(key, key) for key in concept_keys],
+        concept_kinds=[kinds.get(key, "other") for key in concept_keys],
+        incidence=incidence,
+        vectors=concept_vectors(concept_keys),
+        paper_vectors=paper_vectors(paper_keys),
+        version=version,
+    )
+
+
+def history_save(history: History, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
+    np.savez(
+        tmp,
+        meta=np.array(
+            json.dumps(
+                {
+                    "paper_keys": history.paper_keys,
+                    "fields": history.fields,
+                    "concept_keys": history.concept_keys,
+                    "concept_names": history.concept_names,
+                    "concept_kinds": history.concept_kinds,
+                    "version": history.version,
+                }
+            )
+        ),
+        paper_day=history.paper_day,
+        paper_field=history.paper_field,
+        indptr=history.incidence.indptr,
+        indices=history.incidence.indices,
+        vectors=history.vectors.astype(np.float16),
+        paper_vectors=history.paper_vectors.astype(np.float16),
+    )
+    os.replace(tmp, path)
+
+
+def history_load(path: Path) -> History:
+    with np.load(path) as data:
+        meta = json.loads(str(data["meta"]))
+        indices = data["indices"]
+        incidence = sparse.csr_matrix(
+            (np.ones(len(indices), dtype=np.float32), indices, data["indptr"]),
+            shape=(len(meta["paper_keys"]), len(meta["concept_keys"])),
+        )
+        return History(
+            paper_keys=meta["paper_keys"],
+            paper_day=data["paper_day"],
+            paper_field=data["paper_field"],
+            fields=meta["fields"],
+            concept_keys=meta["concept_keys"],
+            concept_names=meta["concept_names"],
+            concept_kinds=meta["concept_kinds"],
+            incidence=incidence,
+            vectors=data["vectors"].astype(np.float32),
+            paper_vectors=data["paper_vectors"].astype(np.float32),
+            version=meta["version"],
+        )
+
+
+def history_current(*, store: GraphStore, path: Path, concept_vectors, paper_vectors) -> History:
+    """The history of the graph as it is now: from memory, the cache file, or the store."""
+    version = graph_version(store)
+    with _cache_lock:
+        held = _loaded.get(str(path))
+        if held is not None and held.version == version:
+            return held
+        history = None
+        if path.exists():
+            history = history_load(path)
+            if history.version != version:
+                history = None
+        if history is None:
+            history = history_build(
+                store=store, concept_vectors=concept_vectors, paper_vectors=paper_vectors
+            )
+            history_save(history, path)
+        _loaded[str(path)] = history
+        return history
+
+
+def history_forget() -> None:
+    with _cache_lock:
+        _loaded.clear()

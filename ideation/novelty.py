@@ -1,0 +1,168 @@
+"""Has this idea been done? A check whose every conclusion points at papers.
+
+Evidence: the papers nearest to the idea's statement (embedding search fused with the graph's
+full-text index by reciprocal rank), the papers that already mention all of the idea's concepts,
+and the forecast for its concept pair. The verdict is `not_novel` only when a specific paper is
+decisive: it mentions every concept of the idea, or it is nearly the same text. Mere neighbours
+lower the score and can make the verdict `uncertain`, never `not_novel`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from ideation.history import History
+
+NEAREST = 10
+DECISIVE_SIMILARITY = 0.85  # a paper this close states the same idea
+SIMILARITY_FLOOR, SIMILARITY_CEILING = 0.35, 0.85
+NOVEL_AT, NOT_NOVEL_AT = 0.55, 0.25
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class SimilarPaper:
+    paper_id: str
+    similarity: float
+
+
+@dataclass
+class NoveltyEvidence:
+    similar: list[SimilarPaper]
+    concepts: list[str]  # the idea's concept keys found in the graph
+    co_mentioning: list[str]  # papers mentioning all of them (first few)
+    co_mentioning_count: int
+    best_coverage: float  # largest share of the idea's concepts one paper mentions
+    forecast: float | None
+    decisive_paper: str | None
+    corpus_papers: int
+    as_of: str | None
+    checked_at: str
+    judge: dict | None = field(default=None)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class NoveltyResult:
+    score: float
+    verdict: str
+    evidence: NoveltyEvidence
+
+
+def score_from(max_similarity: float, coverage: float, concepts: int) -> float:
+    """Novelty in [0, 1]: high when no paper is close in text and none covers the concepts."""
+    span = SIMILARITY_CEILING - SIMILARITY_FLOOR
+    closeness = min(max((max_similarity - SIMILARITY_FLOOR) / span, 0.0), 1.0)
+    covered = coverage if concepts >= 2 else 0.0
+    return round((1 - closeness) * (1 - 0.8 * covered**2), 4)
+
+
+def verdict_from(score: float, decisive: str | None) -> str:
+    if decisive:
+        return "not_novel"
+    if score >= NOVEL_AT:
+        return "novel"
+    return "uncertain"
+
+
+def fuse_ranks(*rankings: list[str]) -> list[str]:
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, key in enumerate(ranking):
+            scores[key] = scores.get(key, 0.0) + 1 / (RRF_K + rank + 1)
+    return sorted(scores, key=lambda key: -scores[key])
+
+
+def concept_coverage(
+    history: History, concepts: list[int], *, until: int | None
+) -> tuple[np.ndarray, float]:
+    """Papers mentioning all `concepts`, and the largest share of them any one paper mentions."""
+    if not concepts:
+        return np.array([], dtype=np.int64), 0.0
+    columns = history.by_concept[:, concepts]
+    per_paper = np.asarray(columns.sum(axis=1)).ravel()
+    if until is not None:
+        per_paper[history.paper_day > until] = 0
+    full = np.flatnonzero(per_paper >= len(concepts))
+    return full, float(per_paper.max() / len(concepts)) if per_paper.size else 0.0
+
+
+def novelty_check(
+    *,
+    text: str,
+    vector: np.ndarray,
+    history: History,
+    store,
+    concepts: list[str] | None = None,
+    forecast: float | None = None,
+    as_of: str | None = None,
+    checked_at: str,
+) -> NoveltyResult:
+    """Check one idea. `vector` is the statement's embedding; `concepts` its concept keys (found
+    by extraction from `text` when not given); `as_of` checks against the papers published by
+    that date only."""
+    from ideation.history import day_number
+    from ingest.extraction import extract_concepts
+    from ingest.selectors import vector_keys
+    from ingest.vectorindex import PAPERS, get_index, vector_id
+
+    until = day_number(as_of) if as_of else None
+
+    def published_in_time(key: str) -> bool:
+        if until is None:
+            return True
+        row = history.paper_index.get(key)
+        return row is not None and history.paper_day[row] <= until
+
+    index = get_index(PAPERS)
+    depth = NEAREST if until is None else NEAREST * 20
+    hits = index.search(vector.reshape(1, -1), depth)[0]
+    keys = vector_keys(index=PAPERS, vids=[h.vid for h in hits])
+    dense = {keys[h.vid]: h.score for h in hits if h.vid in keys and published_in_time(keys[h.vid])}
+    words = [
+        key
+        for key, _ in store.text_search(label="Paper", text=text, limit=depth)
+        if published_in_time(key)
+    ]
+    ranked = fuse_ranks(list(dense)[:NEAREST], words[:NEAREST])[:NEAREST]
+    missing = [key for key in ranked if key not in dense]
+    stored = index.vectors([vector_id(key) for key in missing])
+    for key in missing:
+        found = stored.get(vector_id(key))
+        dense[key] = float(found @ vector.ravel()) if found is not None else 0.0
+    similar = sorted(
+        (SimilarPaper(key, round(float(dense[key]), 4)) for key in ranked),
+        key=lambda paper: -paper.similarity,
+    )
+    given = concepts is not None
+    if concepts is None:
+        concepts = [c.key for c in extract_concepts(text) if c.key in history.concept_index]
+    concepts = list(dict.fromkeys(concepts))[:8]
+    columns = [history.concept_index[key] for key in concepts if key in history.concept_index]
+    full, coverage = concept_coverage(history, columns, until=until)
+    max_similarity = similar[0].similarity if similar else 0.0
+    score = score_from(max_similarity, coverage, len(columns))
+    decisive = None
+    if len(full) and len(columns) >= (2 if given else 3):
+        decisive = history.paper_keys[int(full[np.argmax(history.paper_day[full])])]
+    elif max_similarity >= DECISIVE_SIMILARITY:
+        decisive = similar[0].paper_id
+    evidence = NoveltyEvidence(
+        similar=similar,
+        concepts=concepts,
+        co_mentioning=[history.paper_keys[int(i)] for i in full[:10]],
+        co_mentioning_count=int(len(full)),
+        best_coverage=round(coverage, 4),
+        forecast=None if forecast is None else round(float(forecast), 4),
+        decisive_paper=decisive,
+        corpus_papers=int(
+            len(history.paper_keys) if until is None else (history.paper_day <= until).sum()
+        ),
+        as_of=as_of,
+        checked_at=checked_at,
+    )
+    return NoveltyResult(score=score, verdict=verdict_from(score, decisive), evidence=evidence)

@@ -1,0 +1,68 @@
+"""Ranking ideas: a weighted sum whose parts are kept, and near-duplicates merged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+DUPLICATE_COSINE = 0.8
+DEFAULT_WEIGHTS = {"forecast": 0.35, "novelty": 0.35, "feasibility": 0.2, "field": 0.1}
+
+
+@dataclass(frozen=True)
+class Signals:
+    forecast: float | None
+    novelty: float
+    grounding_papers: int
+    has_resource_neighbour: bool  # a dataset or metric is co-mentioned with both concepts
+    both_active: bool  # both concepts had papers in the last months
+    field_weight: float  # the user's weight for the pair's fields, in [0, 1]
+
+
+def feasibility(signals: Signals) -> float:
+    return round(
+        0.5 * min(signals.grounding_papers / 4, 1.0)
+        + 0.25 * signals.has_resource_neighbour
+        + 0.25 * signals.both_active,
+        4,
+    )
+
+
+def composite(signals: Signals, weights: dict[str, float] | None = None) -> tuple[float, dict]:
+    """The score in [0, 1] and its breakdown: each part's value, weight and contribution."""
+    weights = {**DEFAULT_WEIGHTS, **(weights or {})}
+    values = {
+        "forecast": signals.forecast if signals.forecast is not None else 0.5,
+        "novelty": signals.novelty,
+        "feasibility": feasibility(signals),
+        "field": signals.field_weight,
+    }
+    total_weight = sum(weights.values()) or 1.0
+    breakdown = {
+        name: {
+            "value": round(float(values[name]), 4),
+            "weight": round(weights[name] / total_weight, 4),
+            "contribution": round(float(values[name]) * weights[name] / total_weight, 4),
+        }
+        for name in values
+    }
+    if signals.forecast is None:
+        breakdown["forecast"]["note"] = "no forecast model: neutral 0.5 used"
+    return round(sum(part["contribution"] for part in breakdown.values()), 4), breakdown
+
+
+def duplicates_of(vectors: np.ndarray, order: list[int]) -> dict[int, int]:
+    """For ideas in rank `order`, map each near-duplicate (cosine >= DUPLICATE_COSINE to a
+    better-ranked kept idea) to the idea it repeats."""
+    kept: list[int] = []
+    merged: dict[int, int] = {}
+    for i in order:
+        if kept:
+            similarity = vectors[kept] @ vectors[i]
+            best = int(np.argmax(similarity))
+            if similarity[best] >= DUPLICATE_COSINE:
+                merged[i] = kept[best]
+                continue
+        kept.append(i)
+    return merged

@@ -1,0 +1,520 @@
+"""Write side of ideation: the forecast model, idea batches, feedback, pair scoring."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+import joblib
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from graph.factory import get_store
+from ideation import forecast as fc
+from ideation.candidates import (
+    DEFAULT_KINDS,
+    CandidateQuery,
+    UnknownConcepts,
+    candidate_pairs,
+    pairs_choose,
+)
+from ideation.history import History, Snapshot, history_current
+from ideation.models import ForecastModel, Idea, IdeaBatch
+from ideation.novelty import novelty_check
+from ideation.ranking import Signals, composite, duplicates_of
+from ideation.writers import (
+    ConceptSide,
+    GroundingPaper,
+    PairContext,
+    configured_writer,
+)
+from ingest import embedding
+from ingest.taxonomy import field_name
+from ingest.text import squash
+from ingest.vectorindex import CONCEPTS, PAPERS, get_index, vector_id
+
+logger = logging.getLogger(__name__)
+GROUNDING_PER_CONCEPT = 2
+GROUNDING_POOL = 200  # most recent papers of a concept considered for its grounding
+EXTRA_FOR_DUPLICATES = 1.3  # write this many times the ideas asked for; near-duplicates merge
+
+
+class IdeationError(Exception):
+    """A batch cannot run as asked (bad parameters, empty graph); the message says why."""
+
+
+# -- the graph's history and the forecast ---------------------------------------------------------
+def _unit_vectors(index_name: str, keys: list[str]) -> np.ndarray:
+    """Unit vectors of graph keys from one FAISS index, in the keys' order; zeros where absent."""
+    ids, vectors = get_index(index_name).export()
+    dim = vectors.shape[1] if len(vectors) else embedding.dimension()
+    out = np.zeros((len(keys), dim), dtype=np.float32)
+    if len(ids):
+        position = {int(vid): row for row, vid in enumerate(ids)}
+        rows = np.array([position.get(vector_id(key), -1) for key in keys], dtype=np.int64)
+        found = rows >= 0
+        out[found] = vectors[rows[found]]
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+    return out
+
+
+def history_now() -> History:
+    return history_current(
+        store=get_store(),
+        path=settings.IDEATION_DIR / "history.npz",
+        concept_vectors=lambda keys: _unit_vectors(CONCEPTS, keys),
+        paper_vectors=lambda keys: _unit_vectors(PAPERS, keys),
+    )
+
+
+_snapshots: dict[str, Snapshot] = {}
+_models: dict[str, object] = {}
+_lock = threading.Lock()
+
+
+def snapshot_now(history: History) -> Snapshot:
+    with _lock:
+        if history.version not in _snapshots:
+            _snapshots.clear()
+            _snapshots[history.version] = history.snapshot()
+        return _snapshots[history.version]
+
+
+def forecast_model_train(*, history: History | None = None) -> ForecastModel:
+    """Fit, validate and store a model for the graph as it is. Raises ForecastUnavailable."""
+    history = history or history_now()
+    started = time.perf_counter()
+    trained = fc.forecast_train(history)
+    settings.IDEATION_DIR.mkdir(parents=True, exist_ok=True)
+    path = settings.IDEATION_DIR / f"forecast-{timezone.now():%Y%m%dT%H%M%S%f}.joblib"
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    joblib.dump({"model": trained.model, "features": fc.FEATURES}, tmp)
+    os.replace(tmp, path)
+    return ForecastModel.objects.create(
+        path=str(path),
+        graph_version=_model_key(history),
+        validation_auc=trained.validation_auc,
+        baseline_auc=trained.baseline_auc,
+        train_cutoff=trained.train_cutoff,
+        validation_cutoff=trained.validation_cutoff,
+        data_end=trained.end,
+        validation_pairs=trained.validation_pairs,
+        train_seconds=round(time.perf_counter() - started, 2),
+    )
+
+
+def _model_key(history: History) -> str:
+    return f"{history.version}/{fc.FEATURES_TAG}"
+
+
+@dataclass
+class Forecaster:
+    record: ForecastModel | None
+    model: object | None
+    note: str = ""
+
+    def scores(self, snapshot: Snapshot, a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+        if self.model is None:
+            return None
+        return fc.forecast_scores(self.model, snapshot, a, b)
+
+
+def forecaster_current(*, history: History, retrain: bool = True) -> Forecaster:
+    """The model trained on this graph version, training one first when allowed and missing."""
+    record = ForecastModel.objects.filter(graph_version=_model_key(history)).first()
+    if record is None or not os.path.exists(record.path):
+        if not retrain:
+            return Forecaster(None, None, "no forecast model for the current graph")
+        try:
+            record = forecast_model_train(history=history)
+        except fc.ForecastUnavailable as exc:
+            return Forecaster(None, None, f"no forecast model: {exc}")
+    with _lock:
+        if record.path not in _models:
+            _models[record.path] = joblib.load(record.path)["model"]
+        return Forecaster(record, _models[record.path])
+
+
+def concept_lookup(history: History, name: str) -> int | None:
+    """A concept's index by canonical name or key (case and plural insensitive)."""
+    return (
+        history.concept_index.get(name)
+        if name in history.concept_index
+        else (history.concept_index.get(squash(name)))
+    )
+
+
+def pairs_score(*, pairs: list[tuple[object, object]]) -> list[dict]:
+    """Forecast scores of concept pairs given by name: one result per pair, with `score` in
+    [0, 1], or `score` None and an `error` naming what is wrong."""
+    history = history_now()
+    forecaster = forecaster_current(history=history)
+    snapshot = snapshot_now(history)
+    results: list[dict] = [{} for _ in pairs]
+    good, a, b = [], [], []
+    for i, (name_a, name_b) in enumerate(pairs):
+        if not isinstance(name_a, str) or not isinstance(name_b, str):
+            results[i] = {"score": None, "error": '"a" and "b" must be concept names (strings)'}
+            continue
+        found = [concept_lookup(history, name) for name in (name_a, name_b)]
+        unknown = [n for n, f in zip((name_a, name_b), found, strict=True) if f is None]
+        if unknown:
+            results[i] = {
+                "score": None,
+                "error": f"unknown concept(s) (or fewer than 3 papers): {', '.join(unknown)}",
+            }
+        elif found[0] == found[1]:
+            results[i] = {"score": None, "error": "a and b are the same concept"}
+        else:
+            good.append(i)
+            a.append(found[0])
+            b.append(found[1])
+    if good:
+        scores = forecaster.scores(snapshot, np.asarray(a), np.asarray(b))
+        if scores is None:
+            for i in good:
+                results[i] = {"score": None, "error": forecaster.note}
+        else:
+            co = snapshot.co_mentions(np.asarray(a), np.asarray(b))
+            for i, score, together in zip(good, scores, co, strict=True):
+                results[i] = {"score": round(float(score), 4), "co_mentions": int(together)}
+    return results
+
+
+# -- batches -------------------------------------------------------------------------------------
+def idea_batch_create(*, params: dict, writer: str = "offline", user=None) -> IdeaBatch:
+    n = params.get("n")
+    if not isinstance(n, int) or not 1 <= n <= settings.IDEATION_MAX_IDEAS:
+        raise IdeationError(f"n must be a whole number from 1 to {settings.IDEATION_MAX_IDEAS}")
+    if writer == "llm" and not (settings.OPENAI_BASE_URL and settings.LLM_MODEL):
+        raise IdeationError("the LLM writer needs OPENAI_BASE_URL and LLM_MODEL set")
+    return IdeaBatch.objects.create(params=params, writer=writer, created_by=user)
+
+
+def idea_batch_enqueue(*, batch: IdeaBatch) -> None:
+    from ideation.tasks import idea_batch_run as task
+
+    transaction.on_commit(lambda: task.delay(batch.pk))
+
+
+def _progress(batch: IdeaBatch, stage: str, percent: int, timings: dict, started: float) -> None:
+    timings[stage] = round(time.perf_counter() - started, 3)
+    batch.stage, batch.progress, batch.timings = stage, percent, timings
+    batch.save(update_fields=["stage", "progress", "timings"])
+
+
+def idea_batch_run(*, batch_id: int) -> IdeaBatch:
+    """Run a batch to the end. Bad parameters or an unusable graph fail it with a message."""
+    batch = IdeaBatch.objects.get(pk=batch_id)
+    if batch.is_finished:
+        return batch
+    batch.status, batch.started_at = IdeaBatch.Status.RUNNING, timezone.now()
+    batch.save(update_fields=["status", "started_at"])
+    try:
+        _run(batch)
+    except (IdeationError, UnknownConcepts) as exc:
+        return _finish(batch, IdeaBatch.Status.FAILED, str(exc))
+    return _finish(batch, IdeaBatch.Status.SUCCEEDED, batch.message)
+
+
+def idea_batch_fail(*, batch_id: int, message: str) -> None:
+    batch = IdeaBatch.objects.get(pk=batch_id)
+    if not batch.is_finished:
+        _finish(batch, IdeaBatch.Status.FAILED, message)
+
+
+def _finish(batch: IdeaBatch, status: str, message: str) -> IdeaBatch:
+    batch.status, batch.message, batch.finished_at = status, message[:5000], timezone.now()
+    if status == IdeaBatch.Status.SUCCEEDED:
+        batch.progress = 100
+    batch.save(update_fields=["status", "message", "finished_at", "progress"])
+    return batch
+
+
+def _run(batch: IdeaBatch) -> None:
+    params, timings, started = batch.params, {}, time.perf_counter()
+    store = get_store()
+    history = history_now()
+    if not history.concept_keys:
+        raise IdeationError(
+            "the graph has no concepts with 3 or more papers yet: ingest papers first"
+        )
+    snapshot = snapshot_now(history)
+    _progress(batch, "history", 10, timings, started)
+
+    forecaster = forecaster_current(history=history)
+    notes = [forecaster.note] if forecaster.note else []
+    batch.forecast_model = forecaster.record
+    batch.save(update_fields=["forecast_model"])
+    _progress(batch, "forecast model", 25, timings, started)
+
+    n = int(params["n"])
+    wanted = max(n, int(np.ceil(n * EXTRA_FOR_DUPLICATES)))
+    query = CandidateQuery(
+        seeds=tuple(_seed_keys(history, params.get("seeds") or [])),
+        fields=tuple(params.get("fields") or ()),
+        kinds=tuple(params.get("kinds") or DEFAULT_KINDS),
+        active_since=params.get("active_since") or None,
+    )
+    found = candidate_pairs(snapshot, query, limit=wanted)
+    batch.candidates = found.considered
+    if not len(found.a):
+        raise IdeationError(
+            "no cross-field pairs match these settings: widen the fields or kinds, or pick "
+            "other seed concepts"
+        )
+    scores = forecaster.scores(snapshot, found.a, found.b)
+    ranking = scores if scores is not None else _fallback_affinity(snapshot, found.a, found.b)
+    chosen = pairs_choose(found.a, found.b, ranking, n=wanted)
+    _progress(batch, "candidates", 35, timings, started)
+
+    writer = configured_writer(batch.writer)
+    contexts = [
+        _pair_context(
+            history,
+            snapshot,
+            int(found.a[i]),
+            int(found.b[i]),
+            None if scores is None else float(scores[i]),
+        )
+        for i in chosen
+    ]
+    _fill_paper_texts(store, contexts)
+    drafts = []
+    for number, context in enumerate(contexts, start=1):
+        drafts.append(writer.write(context))
+        if number % 10 == 0 or number == len(contexts):
+            _progress(batch, "writing", 35 + int(45 * number / len(contexts)), timings, started)
+    usage = writer.usage
+    batch.llm_calls, batch.llm_cost = usage.calls, round(usage.cost, 6)
+    batch.llm_prompt_tokens, batch.llm_completion_tokens = (
+        usage.prompt_tokens,
+        usage.completion_tokens,
+    )
+    notes += usage.messages
+
+    statements = [f"{d.title}. {d.hypothesis}" for d in drafts]
+    vectors = embedding.encode(statements)
+    checked_at = timezone.now().isoformat(timespec="seconds")
+    rows = []
+    weights = params.get("field_weights") or {}
+    for context, draft, vector in zip(contexts, drafts, vectors, strict=True):
+        result = novelty_check(
+            text=statements[len(rows)],
+            vector=vector,
+            history=history,
+            store=store,
+            concepts=[context.a.key, context.b.key],
+            forecast=context.forecast,
+            checked_at=checked_at,
+        )
+        signals = Signals(
+            forecast=context.forecast,
+            novelty=result.score,
+            grounding_papers=len(draft.grounding),
+            has_resource_neighbour=_has_resource_neighbour(history, snapshot, context),
+            both_active=bool(
+                min(
+                    snapshot.recent[history.concept_index[context.a.key]],
+                    snapshot.recent[history.concept_index[context.b.key]],
+                )
+                > 0
+            ),
+            field_weight=float(
+                np.mean([float(weights.get(side.field, 1.0)) for side in (context.a, context.b)])
+            ),
+        )
+        score, breakdown = composite(signals, params.get("weights"))
+        rows.append((context, draft, result, score, breakdown))
+    _progress(batch, "novelty", 90, timings, started)
+
+    order = sorted(range(len(rows)), key=lambda i: -rows[i][3])
+    merged = duplicates_of(vectors, order)
+    kept = [i for i in order if i not in merged][:n]
+    kept_set = set(kept)
+    listed = kept + [i for i in order if i in merged and merged[i] in kept_set]
+    with transaction.atomic():
+        saved: dict[int, Idea] = {}
+        for rank, i in enumerate(listed, start=1):
+            context, draft, result, score, breakdown = rows[i]
+            saved[i] = Idea.objects.create(
+                batch=batch,
+                rank=rank,
+                title=draft.title[:300],
+                problem=draft.problem,
+                hypothesis=draft.hypothesis,
+                method=draft.method,
+                expected=draft.expected,
+                risks=draft.risks,
+                writer=draft.writer,
+                concepts=[_side_json(side) for side in (context.a, context.b)],
+                fields=sorted({context.a.field, context.b.field}),
+                grounding=draft.grounding,
+                forecast=context.forecast,
+                novelty=result.score,
+                verdict=result.verdict,
+                evidence=result.evidence.as_dict(),
+                score=score,
+                breakdown=breakdown,
+                duplicate_of=saved.get(merged[i]) if i in merged else None,
+            )
+    batch.ideas_written, batch.duplicates = len(kept), len(listed) - len(kept)
+    batch.message = "\n".join(dict.fromkeys(notes))
+    batch.save(
+        update_fields=[
+            "candidates",
+            "ideas_written",
+            "duplicates",
+            "llm_calls",
+            "llm_cost",
+            "llm_prompt_tokens",
+            "llm_completion_tokens",
+            "message",
+        ]
+    )
+    _progress(batch, "ranked", 100, timings, started)
+
+
+def _seed_keys(history: History, names: list[str]) -> list[str]:
+    keys, unknown = [], []
+    for name in names:
+        found = concept_lookup(history, name)
+        if found is None:
+            unknown.append(name)
+        else:
+            keys.append(history.concept_keys[found])
+    if unknown:
+        raise UnknownConcepts(unknown)
+    return keys
+
+
+def _fallback_affinity(snapshot: Snapshot, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Without a model: Adamic-Adar plus embedding cosine, so related pairs still come first."""
+    _, aa = snapshot.common_neighbours(a, b)
+    vectors = snapshot.history.vectors
+    return aa / max(float(aa.max()), 1e-9) + np.einsum("ij,ij->i", vectors[a], vectors[b])
+
+
+def _side(history: History, snapshot: Snapshot, i: int) -> ConceptSide:
+    field = history.fields[snapshot.main_field[i]] if snapshot.main_field[i] >= 0 else ""
+    return ConceptSide(
+        key=history.concept_keys[i],
+        name=history.concept_names[i],
+        kind=history.concept_kinds[i],
+        field=field,
+        field_name=field_name(field) if field else "no field",
+        papers=int(snapshot.papers[i]),
+    )
+
+
+def _side_json(side: ConceptSide) -> dict:
+    return {"key": side.key, "name": side.name, "kind": side.kind, "field": side.field}
+
+
+def _shared_neighbours(snapshot: Snapshot, a: int, b: int) -> np.ndarray:
+    row_a, row_b = snapshot.cooc[a], snapshot.cooc[b]
+    shared = np.intersect1d(row_a.indices, row_b.indices, assume_unique=True)
+    if not len(shared):
+        return shared
+    strength = (
+        np.asarray(row_a[:, shared].todense()).ravel()
+        + np.asarray(row_b[:, shared].todense()).ravel()
+    )
+    return shared[np.argsort(-strength)]
+
+
+def _has_resource_neighbour(history: History, snapshot: Snapshot, context: PairContext) -> bool:
+    shared = _shared_neighbours(
+        snapshot, history.concept_index[context.a.key], history.concept_index[context.b.key]
+    )
+    return any(history.concept_kinds[i] in ("dataset", "metric") for i in shared[:50])
+
+
+def _grounding(history: History, concept: int, toward: np.ndarray) -> list[str]:
+    """The concept's papers closest in meaning to the other concept (recent ones first)."""
+    rows = history.papers_of(concept)
+    rows = rows[np.argsort(-history.paper_day[rows])][:GROUNDING_POOL]
+    keys = [history.paper_keys[int(r)] for r in rows]
+    stored = get_index(PAPERS).vectors([vector_id(key) for key in keys])
+    scored = [
+        (float(stored[vector_id(key)] @ toward), key) for key in keys if vector_id(key) in stored
+    ]
+    scored.sort(reverse=True)
+    return [key for _, key in scored[:GROUNDING_PER_CONCEPT]] or keys[:GROUNDING_PER_CONCEPT]
+
+
+def _pair_context(
+    history: History, snapshot: Snapshot, a: int, b: int, forecast: float | None
+) -> PairContext:
+    papers = [
+        GroundingPaper(key=key, title="", abstract="", concept=history.concept_keys[mine])
+        for mine, other in ((a, b), (b, a))
+        for key in _grounding(history, mine, history.vectors[other])
+    ]
+    shared = _shared_neighbours(snapshot, a, b)[:5]
+    return PairContext(
+        a=_side(history, snapshot, a),
+        b=_side(history, snapshot, b),
+        papers=tuple(papers),
+        shared_neighbours=tuple(history.concept_names[int(i)] for i in shared),
+        forecast=forecast,
+    )
+
+
+def _fill_paper_texts(store, contexts: list[PairContext]) -> None:
+    keys = {paper.key for context in contexts for paper in context.papers}
+    texts = store.papers_text(keys=sorted(keys))
+    for i, context in enumerate(contexts):
+        papers = tuple(
+            GroundingPaper(p.key, *texts.get(p.key, ("", "")), concept=p.concept)
+            for p in context.papers
+        )
+        contexts[i] = PairContext(
+            context.a, context.b, papers, context.shared_neighbours, context.forecast
+        )
+
+
+# -- feedback ------------------------------------------------------------------------------------
+def idea_feedback_set(*, idea: Idea, feedback: str, user=None) -> Idea:
+    if feedback not in Idea.Feedback.values:
+        raise IdeationError(f"feedback must be one of starred, rejected or empty; got {feedback!r}")
+    idea.feedback = "" if idea.feedback == feedback else feedback  # pressing again clears it
+    idea.feedback_by = user if idea.feedback else None
+    idea.save(update_fields=["feedback", "feedback_by"])
+    return idea
+
+
+# -- novelty of free-text ideas ------------------------------------------------------------------
+def texts_novelty(*, texts: list[str], as_of: str | None = None) -> list:
+    """Novelty results for idea statements, checked against the papers published by `as_of`
+    (all papers when None). The forecast in the evidence is for the statement's two best-known
+    concepts when a model is available."""
+    history = history_now()
+    if not history.paper_keys:
+        raise IdeationError("the graph has no papers to check against: ingest papers first")
+    store = get_store()
+    forecaster = forecaster_current(history=history, retrain=False)
+    snapshot = snapshot_now(history) if forecaster.model is not None else None
+    vectors = embedding.encode(texts) if texts else []
+    checked_at = timezone.now().isoformat(timespec="seconds")
+    results = []
+    for text, vector in zip(texts, vectors, strict=True):
+        result = novelty_check(
+            text=text,
+            vector=vector,
+            history=history,
+            store=store,
+            as_of=as_of,
+            checked_at=checked_at,
+        )
+        found = [history.concept_index[k] for k in result.evidence.concepts][:2]
+        if snapshot is not None and len(found) == 2:
+            score = forecaster.scores(snapshot, np.asarray(found[:1]), np.asarray(found[1:]))
+            result.evidence.forecast = round(float(score[0]), 4)
+        results.append(result)
+    return results

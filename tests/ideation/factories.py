@@ -1,0 +1,93 @@
+"""Histories built directly (no store), so forecasting and candidates can be tested on graphs
+whose dynamics the test controls."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+from ideation.history import History, day_number
+
+
+def history_from(
+    papers: list[tuple[str, str, list[str]]],
+    *,
+    vectors: dict[str, list[float]] | None = None,
+    kinds: dict[str, str] | None = None,
+) -> History:
+    """papers: (ISO date, primary category, concept keys)."""
+    concept_keys: list[str] = []
+    index: dict[str, int] = {}
+    rows, cols = [], []
+    for row, (_, _, concepts) in enumerate(papers):
+        for key in dict.fromkeys(concepts):
+            rows.append(row)
+            cols.append(index.setdefault(key, len(index)))
+    concept_keys = list(index)
+    fields = sorted({field for _, field, _ in papers})
+    dim = len(next(iter(vectors.values()))) if vectors else 4
+    matrix = np.zeros((len(concept_keys), dim), dtype=np.float32)
+    for key, vector in (vectors or {}).items():
+        if key in index:
+            matrix[index[key]] = np.asarray(vector) / np.linalg.norm(vector)
+    return History(
+        paper_keys=[f"p{i}" for i in range(len(papers))],
+        paper_day=np.asarray([day_number(d) for d, _, _ in papers], dtype=np.int32),
+        paper_field=np.asarray([fields.index(f) for _, f, _ in papers], dtype=np.int32),
+        fields=fields,
+        concept_keys=concept_keys,
+        concept_names=[key.replace("_", " ") for key in concept_keys],
+        concept_kinds=[(kinds or {}).get(key, "other") for key in concept_keys],
+        incidence=sparse.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, cols)),
+            shape=(len(papers), len(concept_keys)),
+        ),
+        vectors=matrix,
+        paper_vectors=_paper_vectors(rows, cols, matrix, len(papers)),
+        version="test",
+    )
+
+
+def _paper_vectors(rows, cols, concept_vectors, papers: int) -> np.ndarray:
+    """A paper's vector: the mean of its concepts' vectors, normalised."""
+    out = np.zeros((papers, concept_vectors.shape[1]), dtype=np.float32)
+    np.add.at(out, rows, concept_vectors[cols])
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def month_days(months: int, start: str = "2025-01") -> list[str]:
+    first = np.datetime64(start, "M")
+    return [str((first + m).astype("datetime64[D]") + 9) for m in range(months)]
+
+
+def growing_history(seed: int = 0, months: int = 12, concepts: int = 80) -> History:
+    """A learnable history in two fields: 8 clusters of 10 concepts on a ring (clusters
+    alternate between cs.LG and cs.CR). Each paper mentions two concepts of one cluster whose ring
+    distance is at most the month's reach, which grows every two months, so pairs that share many
+    neighbours now are the ones mentioned together next. A few noise papers join any two concepts
+    of the same field."""
+    rng = np.random.default_rng(seed)
+    keys = [f"c{i}" for i in range(concepts)]
+    clusters = concepts // 10
+    papers = []
+    for month, day in enumerate(month_days(months)):
+        reach = 1 + month // 2
+        for _ in range(80):
+            cluster = int(rng.integers(0, clusters))
+            i = int(rng.integers(0, 10))
+            j = (i + int(rng.integers(1, reach + 1))) % 10
+            field = "cs.LG" if cluster % 2 == 0 else "cs.CR"
+            papers.append((day, field, [keys[cluster * 10 + i], keys[cluster * 10 + j]]))
+        for _ in range(4):
+            cluster_a, cluster_b = rng.choice(range(0, clusters, 2), 2) + rng.integers(0, 2)
+            a, b = keys[int(cluster_a) * 10 + int(rng.integers(0, 10))], keys[
+                int(cluster_b) * 10 + int(rng.integers(0, 10))
+            ]
+            if a != b:
+                field = "cs.LG" if int(cluster_a) % 2 == 0 else "cs.CR"
+                papers.append((day, field, [a, b]))
+    vectors = {
+        key: np.eye(clusters)[i // 10] + 0.3 * rng.standard_normal(clusters)
+        for i, key in enumerate(keys)
+    }
+    return history_from(papers, vectors=vectors)

@@ -1,0 +1,72 @@
+import numpy as np
+import pytest
+
+from ideation import forecast as fc
+from ideation.history import day_number
+from tests.ideation.factories import growing_history, history_from, month_days
+
+
+def test_features_are_symmetric_and_finite():
+    history = growing_history()
+    snapshot = history.snapshot()
+    a, b = np.arange(0, 20), np.arange(20, 40)
+    forward, backward = fc.pair_features(snapshot, a, b), fc.pair_features(snapshot, b, a)
+    assert forward.shape == (20, len(fc.FEATURES))
+    assert np.allclose(forward, backward)
+    assert np.isfinite(forward).all()
+
+
+def test_common_neighbours_and_adamic_adar_match_a_hand_count():
+    days = month_days(1)
+    history = history_from(
+        [(days[0], "cs.LG", ["x", "n1"]), (days[0], "cs.LG", ["y", "n1"]),
+         (days[0], "cs.LG", ["x", "n2"]), (days[0], "cs.LG", ["y", "n2"]),
+         (days[0], "cs.LG", ["n2", "z"])]
+    )  # fmt: skip
+    snapshot = history.snapshot()
+    index = history.concept_index
+    cn, aa = snapshot.common_neighbours(np.array([index["x"]]), np.array([index["y"]]))
+    assert cn[0] == 2
+    # n1 has degree 2 (x, y); n2 has degree 3 (x, y, z)
+    assert aa[0] == pytest.approx(1 / np.log(2) + 1 / np.log(3), rel=1e-5)
+
+
+def test_labelled_pairs_are_new_after_the_cutoff_and_eligible_before_it():
+    history = growing_history()
+    cutoff, end = day_number("2025-06-30"), day_number("2025-09-30")
+    pairs = fc.labelled_pairs(history, cutoff=cutoff, end=end, positives=10_000, seed=0)
+    before, after = history.snapshot(cutoff), history.snapshot(end)
+    positive = pairs.label == 1
+    assert positive.sum() > 10 and (~positive).sum() > 10
+    assert (before.co_mentions(pairs.a, pairs.b) == 0).all()
+    assert (after.co_mentions(pairs.a[positive], pairs.b[positive]) > 0).all()
+    assert (after.co_mentions(pairs.a[~positive], pairs.b[~positive]) == 0).all()
+    assert (before.papers[pairs.a] >= 3).all() and (before.papers[pairs.b] >= 3).all()
+
+
+def test_the_model_learns_a_learnable_history_and_beats_chance():
+    trained = fc.forecast_train(growing_history(), horizon_months=3)
+    assert trained.validation_cutoff == "2025-09-30" and trained.train_cutoff == "2025-06-30"
+    assert trained.validation_auc > 0.8
+    assert set(trained.baseline_auc) == {"preferential_attachment", "common_neighbours", "adamic_adar"}
+    snapshot = growing_history().snapshot()
+    scores = fc.forecast_scores(trained.model, snapshot, np.array([0, 1]), np.array([5, 70]))
+    assert ((scores >= 0) & (scores <= 1)).all()
+
+
+def test_a_short_history_is_refused_with_a_reason():
+    days = month_days(2)
+    history = history_from([(day, "cs.LG", ["a", "b", "c"]) for day in days for _ in range(5)])
+    with pytest.raises(fc.ForecastUnavailable, match="months"):
+        fc.forecast_train(history)
+
+
+def test_an_empty_history_is_refused():
+    with pytest.raises(fc.ForecastUnavailable, match="no dated papers"):
+        fc.forecast_train(history_from([]))
+
+
+def test_month_back_lands_on_month_ends():
+    assert fc.month_back(day_number("2026-03-31"), 3) == day_number("2025-12-31")
+    assert fc.month_back(day_number("2026-03-15"), 3) == day_number("2025-12-31")
+    assert fc.month_back(day_number("2025-12-31"), 3) == day_number("2025-09-30")
