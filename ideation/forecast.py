@@ -36,7 +36,7 @@ FEATURES = (
     "field_distance",
 )
 # Part of the key a stored model is found by: a model fitted on other features is not reused.
-FEATURES_TAG = hashlib.sha1(",".join(FEATURES).encode()).hexdigest()[:8]
+FEATURES_TAG = hashlib.blake2b(",".join(FEATURES).encode(), digest_size=4).hexdigest()
 HORIZON_MONTHS = 3
 POSITIVES = 30_000
 NEGATIVE_RATIO = 2

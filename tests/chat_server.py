@@ -5,6 +5,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+
 class ChatServer:
     """Answers every POST /v1/chat/completions with the next scripted reply."""
 

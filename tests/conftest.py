@@ -133,5 +133,3 @@ def chat():
     yield make
     for server in servers:
         server.close()
-
-

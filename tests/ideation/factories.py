@@ -80,9 +80,10 @@ def growing_history(seed: int = 0, months: int = 12, concepts: int = 80) -> Hist
             papers.append((day, field, [keys[cluster * 10 + i], keys[cluster * 10 + j]]))
         for _ in range(4):
             cluster_a, cluster_b = rng.choice(range(0, clusters, 2), 2) + rng.integers(0, 2)
-            a, b = keys[int(cluster_a) * 10 + int(rng.integers(0, 10))], keys[
-                int(cluster_b) * 10 + int(rng.integers(0, 10))
-            ]
+            a, b = (
+                keys[int(cluster_a) * 10 + int(rng.integers(0, 10))],
+                keys[int(cluster_b) * 10 + int(rng.integers(0, 10))],
+            )
             if a != b:
                 field = "cs.LG" if int(cluster_a) % 2 == 0 else "cs.CR"
                 papers.append((day, field, [a, b]))

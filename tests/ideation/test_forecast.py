@@ -48,7 +48,8 @@ def test_the_model_learns_a_learnable_history_and_beats_chance():
     trained = fc.forecast_train(growing_history(), horizon_months=3)
     assert trained.validation_cutoff == "2025-09-30" and trained.train_cutoff == "2025-06-30"
     assert trained.validation_auc > 0.8
-    assert set(trained.baseline_auc) == {"preferential_attachment", "common_neighbours", "adamic_adar"}
+    baselines = {"preferential_attachment", "common_neighbours", "adamic_adar"}
+    assert set(trained.baseline_auc) == baselines
     snapshot = growing_history().snapshot()
     scores = fc.forecast_scores(trained.model, snapshot, np.array([0, 1]), np.array([5, 70]))
     assert ((scores >= 0) & (scores <= 1)).all()

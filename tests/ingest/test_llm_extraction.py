@@ -3,6 +3,7 @@ chat-completions protocol."""
 
 import json
 
+import pytest
 from openai import OpenAI
 
 from ingest.llm_extraction import InvalidReply, LLMExtractor, parse_reply
