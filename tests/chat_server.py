@@ -7,9 +7,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class ChatServer:
-    """Answers every POST /v1/chat/completions with the next scripted reply."""
+    """Answers every POST /v1/chat/completions with the next scripted reply: a string, None for
+    an HTTP 500, or a function of the request body that returns the string."""
 
-    def __init__(self, replies: list[str | None], delay: float = 0.0):
+    def __init__(self, replies: list, delay: float = 0.0):
         self.replies = list(replies)
         self.delay = delay
         self.requests: list[dict] = []
@@ -21,6 +22,8 @@ class ChatServer:
                 server.requests.append(body)
                 time.sleep(server.delay)
                 content = server.replies.pop(0) if server.replies else "{}"
+                if callable(content):
+                    content = content(body)
                 if content is None:
                     self.send_response(500)
                     self.end_headers()

@@ -74,6 +74,23 @@ HOSTILE_ABSTRACT = (
 )
 
 
+def arxiv_month_sample(per_month: int) -> list[str]:
+    """Papers of the shared arXiv file spread evenly over its months (every k-th of each month),
+    so a small graph still has a history to learn from."""
+    import gzip
+
+    by_month: dict[str, list[str]] = {}
+    with gzip.open(SHARED / "arxiv_cs_2025-03_2026-03.jsonl.gz", "rt") as handle:
+        for line in handle:
+            month = json.loads(line).get("first_seen", "")[:7]
+            by_month.setdefault(month, []).append(line.rstrip("\n"))
+    chosen = []
+    for lines in by_month.values():
+        step = max(len(lines) // per_month, 1)
+        chosen += lines[::step][:per_month]
+    return chosen
+
+
 def hostile_paper() -> dict:
     return {
         "id": HOSTILE_ID,

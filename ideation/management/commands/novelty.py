@@ -23,6 +23,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts) -> None:
+        as_of = opts["as_of"]
+        if as_of:
+            try:
+                as_of = date.fromisoformat(str(as_of)).isoformat()
+            except ValueError:
+                raise CommandError(f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)") from None
         lines = list(objects_read(opts["file"]))
         good = []
         rows: list[dict | None] = []
@@ -44,9 +50,7 @@ class Command(BaseCommand):
                 good.append((len(rows), obj.get("id"), text))
                 rows.append(None)
         try:
-            results = services.texts_novelty(
-                texts=[t for _, _, t in good], as_of=opts["as_of"] and opts["as_of"].isoformat()
-            )
+            results = services.texts_novelty(texts=[t for _, _, t in good], as_of=as_of)
         except services.IdeationError as exc:
             raise CommandError(str(exc)) from exc
         for (position, idea_id, _), result in zip(good, results, strict=True):

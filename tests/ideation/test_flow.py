@@ -1,0 +1,303 @@
+"""Ideation end to end on a real graph: 910 papers of the shared arXiv file spread over its 13
+months (so the forecast has a history) plus one hostile paper, ingested by the real pipeline."""
+
+import json
+import shutil
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from graph.factory import get_store
+from ideation import services
+from ideation.history import history_forget
+from ideation.models import Idea, IdeaBatch
+from tests.conftest import HOSTILE_ID, arxiv_month_sample, hostile_paper, write_jsonl
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def corpus(django_db_setup, django_db_blocker, tmp_path_factory):
+    from django.conf import settings
+
+    from ingest import services as ingest_services
+    from ingest.models import IngestJob, VectorKey
+
+    shutil.rmtree(settings.VECTOR_DIR, ignore_errors=True)
+    shutil.rmtree(settings.IDEATION_DIR, ignore_errors=True)
+    get_store().clear()
+    history_forget()
+    lines = [*arxiv_month_sample(70), hostile_paper()]
+    path = write_jsonl(tmp_path_factory.mktemp("ideation") / "papers.jsonl", lines)
+    with django_db_blocker.unblock():
+        job = ingest_services.ingest_job_run(
+            job_id=ingest_services.ingest_file_job_create(path=path).pk
+        )
+        assert job.status == "succeeded" and job.invalid == 0, job.error_message
+        model = services.forecast_model_train()
+    yield model
+    with django_db_blocker.unblock():
+        Idea.objects.all().delete()
+        IdeaBatch.objects.all().delete()
+        VectorKey.objects.all().delete()
+        IngestJob.objects.all().delete()
+    get_store().clear()
+    shutil.rmtree(settings.VECTOR_DIR, ignore_errors=True)
+    shutil.rmtree(settings.IDEATION_DIR, ignore_errors=True)
+    history_forget()
+
+
+def read_lines(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_forecast_model_is_stored_with_its_validation(corpus):
+    assert 0.5 < corpus.validation_auc <= 1
+    assert set(corpus.baseline_auc) == {
+        "preferential_attachment",
+        "common_neighbours",
+        "adamic_adar",
+    }
+    assert str(corpus.validation_cutoff) == "2025-12-31"
+
+
+def test_score_pairs_scores_known_pairs_and_reports_bad_ones(corpus, tmp_path):
+    history = services.history_now()
+    snapshot = services.snapshot_now(history)
+    known = [history.concept_names[i] for i in snapshot.eligible()[:2]]
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text(
+        "\n".join(
+            [
+                json.dumps({"a": known[0], "b": known[1]}),
+                json.dumps({"a": known[0], "b": "no such concept xyzzy"}),
+                json.dumps({"a": known[0], "b": known[0]}),
+                json.dumps({"a": 3, "b": None}),
+                "{not json",
+            ]
+        )
+        + "\n"
+    )
+    out = tmp_path / "scores.jsonl"
+    call_command("score_pairs", file=pairs, out=out)
+    rows = read_lines(out)
+    assert len(rows) == 5
+    assert 0 <= rows[0]["score"] <= 1 and rows[0]["a"] == known[0]
+    assert rows[1]["score"] is None and "no such concept xyzzy" in rows[1]["error"]
+    assert rows[2]["score"] is None and "same concept" in rows[2]["error"]
+    assert rows[3]["score"] is None and "strings" in rows[3]["error"]
+    assert rows[4]["score"] is None and "line 5" in rows[4]["error"]
+
+
+def test_novelty_finds_a_published_idea_and_passes_an_unrelated_one(corpus, tmp_path):
+    paper_id, (title, abstract) = next(
+        iter(get_store().papers_text(keys=[services.history_now().paper_keys[5]]).items())
+    )
+    ideas = tmp_path / "ideas.jsonl"
+    ideas.write_text(
+        json.dumps({"id": "copy", "text": f"{title}. {abstract}"})
+        + "\n"
+        + json.dumps({"id": "far", "text": "Breeding drought-tolerant sorghum in Sahel villages."})
+        + "\n"
+        + json.dumps({"id": "empty", "text": ""})
+        + "\n"
+    )
+    out = tmp_path / "verdicts.jsonl"
+    call_command("novelty", file=ideas, out=out)
+    copy, far, empty = read_lines(out)
+    assert copy["verdict"] == "not_novel" and copy["evidence"][0]["paper_id"] == paper_id
+    assert copy["evidence"][0]["similarity"] > 0.9
+    assert copy["details"]["decisive_paper"] is not None
+    assert far["verdict"] in ("novel", "uncertain") and far["novelty"] > copy["novelty"]
+    assert all(set(e) == {"paper_id", "similarity"} for e in far["evidence"])
+    assert empty["verdict"] is None and "non-empty" in empty["error"]
+
+
+def test_novelty_as_of_a_date_ignores_later_papers(corpus, tmp_path):
+    history = services.history_now()
+    late = max(range(len(history.paper_keys)), key=lambda i: history.paper_day[i])
+    title, abstract = get_store().papers_text(keys=[history.paper_keys[late]])[
+        history.paper_keys[late]
+    ]
+    ideas = write_jsonl(tmp_path / "i.jsonl", [{"id": 1, "text": f"{title}. {abstract}"}])
+    out = tmp_path / "v.jsonl"
+    call_command("novelty", file=ideas, out=out, as_of="2025-06-30")
+    (row,) = read_lines(out)
+    assert history.paper_keys[late] not in {e["paper_id"] for e in row["evidence"]}
+    assert row["details"]["as_of"] == "2025-06-30"
+
+
+def test_ideate_writes_ranked_grounded_cross_field_ideas(corpus, tmp_path):
+    out = tmp_path / "ideas.jsonl"
+    call_command("ideate", n=8, sync=True, out=out)
+    ideas = read_lines(out)
+    assert 1 <= len(ideas) <= 8
+    required = {"id", "batch", "title", "problem", "hypothesis", "method", "concepts",
+                "grounding", "novelty", "score"}  # fmt: skip
+    assert all(required <= set(idea) for idea in ideas)
+    scores = [idea["score"] for idea in ideas]
+    assert scores == sorted(scores, reverse=True)
+    known = get_store().papers_brief(keys=[k for idea in ideas for k in idea["grounding"]])
+    for idea in ideas:
+        assert len(idea["concepts"]) == 2 and len(set(idea["fields"])) == 2
+        assert idea["grounding"] and all(key in known for key in idea["grounding"])
+        assert idea["novelty"]["verdict"] in ("novel", "not_novel", "uncertain")
+        assert 0 <= idea["novelty"]["score"] <= 1
+    stored = Idea.objects.get(pk=ideas[0]["id"])
+    assert stored.evidence["co_mentioning_count"] == 0  # never mentioned together
+    assert stored.evidence["corpus_papers"] == 911
+
+
+def test_ideate_with_an_unknown_seed_fails_naming_it(corpus, tmp_path):
+    with pytest.raises(CommandError, match="no such concept qq"):
+        call_command("ideate", n=3, sync=True, seed_concepts=["no such concept qq"],
+                     out=tmp_path / "x.jsonl")  # fmt: skip
+
+
+def test_seeded_batch_uses_the_seed(corpus):
+    history = services.history_now()
+    snapshot = services.snapshot_now(history)
+    specific = [
+        i for i in snapshot.eligible()
+        if history.concept_kinds[i] in ("method", "task") and snapshot.papers[i] < 15
+    ]  # fmt: skip
+    seed = max(specific, key=lambda i: snapshot.degree[i])
+    batch = services.idea_batch_create(params={"n": 3, "seeds": [history.concept_names[seed]]})
+    batch = services.idea_batch_run(batch_id=batch.pk)
+    assert batch.status == "succeeded", batch.message
+    for idea in batch.ideas.all():
+        assert history.concept_keys[seed] in [c["key"] for c in idea.concepts]
+
+
+def llm_idea(body: dict) -> str:
+    papers = json.loads(body["messages"][1]["content"])["papers"]
+    return json.dumps({
+        "title": "A <script>alert(1)</script> bridge", "problem": "x" * 30, "hypothesis": "y" * 20,
+        "method": "z" * 30, "expected": "better", "risks": "some risk",
+        "grounding": [papers[0]["id"]],
+    })  # fmt: skip
+
+
+def test_llm_writer_batch_counts_tokens(corpus, chat, settings):
+    server = chat([llm_idea] * 20)
+    settings.OPENAI_BASE_URL, settings.LLM_MODEL = server.url, "local-test"
+    batch = services.idea_batch_create(params={"n": 3}, writer="llm")
+    batch = services.idea_batch_run(batch_id=batch.pk)
+    assert batch.status == "succeeded", batch.message
+    assert batch.llm_calls >= 3 and batch.llm_prompt_tokens == 10 * batch.llm_calls
+    assert {idea.writer for idea in batch.ideas.all()} == {"llm"}
+    # the papers travel as data inside the user message, never as instructions
+    assert server.requests[0]["messages"][0]["role"] == "system"
+
+
+@pytest.mark.parametrize("failure", ["invalid", "timeout", "down", "cites-unknown"])
+def test_llm_failures_fall_back_to_the_offline_writer(corpus, chat, settings, failure):
+    if failure == "down":
+        settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"  # discard port: nothing listens
+    elif failure == "timeout":
+        settings.OPENAI_BASE_URL = chat([llm_idea] * 20, delay=3).url
+        settings.LLM_TIMEOUT_SECONDS = 0.5
+    elif failure == "invalid":
+        settings.OPENAI_BASE_URL = chat(["{not json"] * 20).url
+    else:
+        bad = json.dumps({"title": "Fine title", "problem": "p" * 30, "hypothesis": "h" * 20,
+                          "method": "m" * 30, "expected": "e" * 9, "risks": "r" * 9,
+                          "grounding": ["9999.99999"]})  # fmt: skip
+        settings.OPENAI_BASE_URL = chat([bad] * 20).url
+    settings.LLM_MODEL = "local-test"
+    batch = services.idea_batch_create(params={"n": 2}, writer="llm")
+    batch = services.idea_batch_run(batch_id=batch.pk)
+    assert batch.status == "succeeded"
+    assert {idea.writer for idea in batch.ideas.all()} == {"offline"}
+    assert "offline writer used" in batch.message
+
+
+def test_pages_show_batches_ideas_and_escape_hostile_text(corpus, client, django_user_model):
+    batch = services.idea_batch_create(params={"n": 4})
+    services.idea_batch_run(batch_id=batch.pk)
+    idea = batch.ideas.first()
+    idea.title = '<img src=x onerror="alert(1)">'
+    idea.grounding = [HOSTILE_ID, *idea.grounding]
+    idea.save()
+    assert client.get(reverse("ideation-new")).status_code == 200
+    page = client.get(reverse("ideation-batch", args=[batch.pk])).content.decode()
+    assert "&lt;img src=x" in page and "<img src=x" not in page
+    assert (
+        client.get(reverse("ideation-batch", args=[batch.pk]), {"verdict": "bogus"}).status_code
+        == 400
+    )
+    filtered = client.get(
+        reverse("ideation-batch", args=[batch.pk]),
+        {"min_score": "0.99"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="ideas",
+    ).content.decode()
+    assert 'id="ideas"' in filtered and "<html" not in filtered
+    detail = client.get(reverse("ideation-idea", args=[idea.pk])).content.decode()
+    assert "<script>" not in detail.split("</head>")[1].replace("<script src", "")
+    assert "Novelty" in detail and "Score" in detail
+    # feedback needs a login and the permission
+    url = reverse("ideation-feedback", args=[idea.pk])
+    assert client.post(url, {"feedback": "starred"}).status_code == 302
+    user = django_user_model.objects.create_user("res", password="pw")
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(codename="change_idea"))
+    client.force_login(user)
+    response = client.post(url, {"feedback": "starred"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "Starred" in response.content.decode()
+    idea.refresh_from_db()
+    assert idea.feedback == "starred"
+    assert client.post(url, {"feedback": "delete"}).status_code == 400
+    starred = client.get(reverse("ideation-batch", args=[batch.pk]), {"feedback": "starred"})
+    assert idea.title.encode() not in starred.content  # escaped, so never raw
+    assert b"starred" in starred.content
+
+
+def test_batch_form_validates_and_starts_a_batch(corpus, client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("starter", password="pw")
+    user.user_permissions.add(Permission.objects.get(codename="add_ideabatch"))
+    client.force_login(user)
+    bad = client.post(
+        reverse("ideation-new"), {"n": 0, "writer": "offline", "fields": "not a field!"}
+    )
+    assert bad.status_code == 400 and b"not an arXiv category" in bad.content
+    seeded = client.get(reverse("ideation-new"), {"seed": "sparseautoencoder"})
+    assert b'value="sparseautoencoder"' in seeded.content
+    good = client.post(reverse("ideation-new"), {"n": 2, "writer": "offline"})
+    assert good.status_code == 302 and IdeaBatch.objects.filter(created_by=user).exists()
+
+
+@pytest.mark.broker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_on_the_ideation_queue_runs_a_batch(corpus, tmp_path):
+    from ideation.tasks import idea_batch_run
+    from tests.processes import start_worker, stop, wait_for
+
+    worker = start_worker(tmp_path / "worker.log", queues="ideation")
+    try:
+        batch = services.idea_batch_create(params={"n": 3})
+        idea_batch_run.delay(batch.pk)
+        done = wait_for(
+            lambda: (b := IdeaBatch.objects.get(pk=batch.pk)).is_finished and b, 300, "the batch"
+        )
+        assert done.status == "succeeded", done.message + (tmp_path / "worker.log").read_text()[-1500:]
+        assert done.ideas.count() >= 1 and done.progress == 100
+    finally:
+        stop(worker)
+
+
+def test_empty_graph_fails_batches_with_a_reason(django_db_setup, tmp_path):
+    # runs last in this module: it empties the graph
+    get_store().clear()
+    history_forget()
+    batch = services.idea_batch_create(params={"n": 2})
+    batch = services.idea_batch_run(batch_id=batch.pk)
+    assert batch.status == "failed" and "ingest papers first" in batch.message
+    pairs = write_jsonl(tmp_path / "p.jsonl", [{"a": "x", "b": "y"}])
+    call_command("score_pairs", file=pairs, out=tmp_path / "s.jsonl")
+    (row,) = read_lines(tmp_path / "s.jsonl")
+    assert row["score"] is None and row["error"]
