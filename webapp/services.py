@@ -93,7 +93,19 @@ def server_ping() -> bool:
         return False
 
 
-def server_start(*, timeout: float = 30.0) -> ServiceState:
+def _server_loading() -> bool:
+    """True while the server is up but still reading its data files (a big graph takes a
+    minute or more)."""
+    try:
+        redis.Redis(unix_socket_path=str(_socket()), socket_timeout=2).ping()
+    except redis.BusyLoadingError:
+        return True
+    except redis.RedisError:
+        return False
+    return False
+
+
+def server_start(*, timeout: float = 30.0, load_timeout: float = 900.0) -> ServiceState:
     """Start the embedded server, or reuse the one already serving this data dir."""
     with _start_lock():
         if server_ping():
@@ -121,10 +133,13 @@ def server_start(*, timeout: float = 30.0) -> ServiceState:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise ServiceError(f"embedded server failed to start: {result.stderr or result.stdout}")
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         while time.monotonic() < deadline:
             if server_ping():
                 return server_status()
+            if _server_loading():  # answering, but still loading its data: wait longer
+                deadline = started + load_timeout
             time.sleep(0.05)
         log = server_dir / "redis.log"
         tail = log.read_text()[-2000:] if log.exists() else ""

@@ -284,7 +284,9 @@ def test_a_worker_on_the_ideation_queue_runs_a_batch(corpus, tmp_path):
         done = wait_for(
             lambda: (b := IdeaBatch.objects.get(pk=batch.pk)).is_finished and b, 300, "the batch"
         )
-        assert done.status == "succeeded", done.message + (tmp_path / "worker.log").read_text()[-1500:]
+        assert done.status == "succeeded", (
+            done.message + (tmp_path / "worker.log").read_text()[-1500:]
+        )
         assert done.ideas.count() >= 1 and done.progress == 100
     finally:
         stop(worker)
