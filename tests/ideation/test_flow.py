@@ -269,37 +269,3 @@ def test_batch_form_validates_and_starts_a_batch(corpus, client, django_user_mod
     assert b'value="sparseautoencoder"' in seeded.content
     good = client.post(reverse("ideation-new"), {"n": 2, "writer": "offline"})
     assert good.status_code == 302 and IdeaBatch.objects.filter(created_by=user).exists()
-
-
-@pytest.mark.broker
-@pytest.mark.django_db(transaction=True)
-def test_a_worker_on_the_ideation_queue_runs_a_batch(corpus, tmp_path):
-    from ideation.tasks import idea_batch_run
-    from tests.processes import start_worker, stop, wait_for
-
-    worker = start_worker(tmp_path / "worker.log", queues="ideation")
-    try:
-        batch = services.idea_batch_create(params={"n": 3})
-        idea_batch_run.delay(batch.pk)
-        done = wait_for(
-            lambda: (b := IdeaBatch.objects.get(pk=batch.pk)).is_finished and b, 300, "the batch"
-        )
-        assert done.status == "succeeded", (
-            done.message + (tmp_path / "worker.log").read_text()[-1500:]
-        )
-        assert done.ideas.count() >= 1 and done.progress == 100
-    finally:
-        stop(worker)
-
-
-def test_empty_graph_fails_batches_with_a_reason(django_db_setup, tmp_path):
-    # runs last in this module: it empties the graph
-    get_store().clear()
-    history_forget()
-    batch = services.idea_batch_create(params={"n": 2})
-    batch = services.idea_batch_run(batch_id=batch.pk)
-    assert batch.status == "failed" and "ingest papers first" in batch.message
-    pairs = write_jsonl(tmp_path / "p.jsonl", [{"a": "x", "b": "y"}])
-    call_command("score_pairs", file=pairs, out=tmp_path / "s.jsonl")
-    (row,) = read_lines(tmp_path / "s.jsonl")
-    assert row["score"] is None and row["error"]
