@@ -8,7 +8,7 @@ together (or at most `max_co_mentions` times), and it is not the same idea in ot
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -45,7 +45,6 @@ class Candidates:
     a: np.ndarray
     b: np.ndarray
     considered: int = 0  # pairs looked at before filtering
-    notes: list[str] = field(default_factory=list)
 
 
 def _allowed(snapshot: Snapshot, query: CandidateQuery) -> np.ndarray:

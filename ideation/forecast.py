@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 
@@ -60,7 +61,7 @@ def _concept_table(snapshot: Snapshot) -> dict[str, np.ndarray]:
     if cached is None:
         span = max(
             snapshot.day
-            - int(snapshot.first_day[snapshot.first_day > -(2**31)].min(initial=snapshot.day)),
+            - int(snapshot.first_day[snapshot.first_day != NO_DATE].min(initial=snapshot.day)),
             1,
         )
         cached = {
@@ -86,7 +87,7 @@ def pair_features(snapshot: Snapshot, a: np.ndarray, b: np.ndarray) -> np.ndarra
         values_a, values_b = table[name][a], table[name][b]
         columns += [np.minimum(values_a, values_b), np.maximum(values_a, values_b)]
     degree_a, degree_b = snapshot.degree[a], snapshot.degree[b]
-    cn, aa = snapshot.common_neighbours(a, b)
+    cn, aa, ra = snapshot.neighbour_scores(a, b)
     vectors = snapshot.history.vectors
     eligible = snapshot.degree[snapshot.eligible()]
     mean_degree = max(float(eligible.mean()) if len(eligible) else 1.0, 1.0)
@@ -95,7 +96,7 @@ def pair_features(snapshot: Snapshot, a: np.ndarray, b: np.ndarray) -> np.ndarra
         table["new_partners"][a] * table["new_partners"][b],
         cn / mean_degree,
         aa / mean_degree,
-        snapshot.resource_allocation(a, b),
+        ra,
         cn / np.maximum(degree_a + degree_b - cn, 1),
         cn / np.sqrt(np.maximum(degree_a * degree_b, 1)),
         np.einsum("ij,ij->i", vectors[a], vectors[b]),
@@ -127,8 +128,8 @@ def labelled_pairs(
         )
     mask = np.zeros(len(history.concept_keys), dtype=bool)
     mask[eligible] = True
-    new = sparse_upper(after.cooc) - sparse_upper(before.cooc).multiply(sparse_upper(after.cooc))
-    new = new.tocoo()
+    linked_after = _linked_pairs(after.cooc)
+    new = (linked_after - _linked_pairs(before.cooc).multiply(linked_after)).tocoo()
     keep = (new.data > 0) & mask[new.row] & mask[new.col]
     pos_a, pos_b = new.row[keep], new.col[keep]
     if len(pos_a) < 10:
@@ -156,10 +157,9 @@ def labelled_pairs(
     )
 
 
-def sparse_upper(matrix):
-    from scipy import sparse
-
-    return sparse.triu((matrix > 0).astype(np.float32), k=1).tocsr()
+def _linked_pairs(cooc: sparse.csr_matrix) -> sparse.csr_matrix:
+    """1 for each co-mentioned pair, upper triangle only (one entry per unordered pair)."""
+    return sparse.triu((cooc > 0).astype(np.float32), k=1).tocsr()
 
 
 def month_back(day: int, months: int) -> int:
@@ -181,7 +181,6 @@ class TrainedForecast:
     validation_cutoff: str
     end: str
     validation_pairs: int
-    fit_pairs: int
 
 
 def baseline_scores(snapshot: Snapshot, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
@@ -235,7 +234,6 @@ def forecast_train(
         validation_cutoff=day_iso(validation_cutoff),
         end=day_iso(end),
         validation_pairs=len(valid.label),
-        fit_pairs=len(valid.label),
     )
 
 

@@ -79,13 +79,6 @@ class History:
             rows = rows[self.paper_day[rows] <= until]
         return rows
 
-    def papers_mentioning_all(self, concepts: list[int], *, until: int | None = None) -> np.ndarray:
-        found: np.ndarray | None = None
-        for concept in concepts:
-            rows = self.papers_of(concept, until=until)
-            found = rows if found is None else np.intersect1d(found, rows, assume_unique=True)
-        return found if found is not None else np.array([], dtype=np.int32)
-
     def snapshot(self, day: int | None = None) -> Snapshot:
         return Snapshot(self, self.last_day if day is None else day)
 
@@ -114,18 +107,13 @@ class Snapshot:
         recent = papers[days > day - RECENT_DAYS]
         self.recent = np.asarray(recent.sum(axis=0)).ravel()
         self.first_day, self.last_day = _column_day_range(papers.tocsc(), days)
+        field_of = history.paper_field[kept]
+        known = field_of >= 0
         fields = sparse.csr_matrix(
-            (
-                np.ones(int((history.paper_field[kept] >= 0).sum()), dtype=np.float32),
-                (
-                    np.flatnonzero(history.paper_field[kept] >= 0),
-                    history.paper_field[kept][history.paper_field[kept] >= 0],
-                ),
-            ),
+            (np.ones(int(known.sum()), dtype=np.float32), (np.flatnonzero(known), field_of[known])),
             shape=(papers.shape[0], max(len(history.fields), 1)),
         )
         profile = np.asarray((papers.T @ fields).todense(), dtype=np.float32)
-        self.field_share = profile / np.maximum(profile.sum(axis=1, keepdims=True), 1)
         # Where each concept is used: the mean of its papers' embeddings, as of this day.
         context = papers.T @ history.paper_vectors[kept]
         self.context = context / np.maximum(np.linalg.norm(context, axis=1, keepdims=True), 1e-9)
@@ -134,6 +122,7 @@ class Snapshot:
         self.main_field = np.where(profile.sum(axis=1) > 0, profile.argmax(axis=1), -1)
         with np.errstate(divide="ignore"):
             self.inverse_log_degree = np.where(self.degree > 1, 1 / np.log(self.degree), 0)
+            self.inverse_degree = np.where(self.degree > 0, 1 / self.degree, 0)
 
     def eligible(self, min_papers: int = MIN_PAPERS) -> np.ndarray:
         return np.flatnonzero(self.papers >= min_papers)
@@ -141,25 +130,24 @@ class Snapshot:
     def co_mentions(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.asarray(self.cooc[a, b]).ravel()
 
-    def common_neighbours(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Common-neighbour counts and Adamic-Adar sums of pairs, in chunks to bound memory."""
-        cn = np.zeros(len(a), dtype=np.float32)
-        aa = np.zeros(len(a), dtype=np.float32)
+    def neighbour_scores(
+        self, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Common-neighbour counts, Adamic-Adar and resource-allocation sums of pairs, from one
+        pass over their shared neighbours, in chunks to bound memory."""
+        scores = np.zeros((3, len(a)), dtype=np.float32)
         for start in range(0, len(a), 5000):
             part = slice(start, start + 5000)
             both = self.adjacency[a[part]].multiply(self.adjacency[b[part]]).tocsr()
-            cn[part] = np.asarray(both.sum(axis=1)).ravel()
-            aa[part] = both @ self.inverse_log_degree
-        return cn, aa
+            scores[0, part] = np.asarray(both.sum(axis=1)).ravel()
+            scores[1, part] = both @ self.inverse_log_degree
+            scores[2, part] = both @ self.inverse_degree
+        return scores[0], scores[1], scores[2]
 
-    def resource_allocation(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        inverse_degree = np.where(self.degree > 0, 1 / np.maximum(self.degree, 1), 0)
-        ra = np.zeros(len(a), dtype=np.float32)
-        for start in range(0, len(a), 5000):
-            part = slice(start, start + 5000)
-            both = self.adjacency[a[part]].multiply(self.adjacency[b[part]]).tocsr()
-            ra[part] = both @ inverse_degree
-        return ra
+    def common_neighbours(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Common-neighbour counts and Adamic-Adar sums of pairs."""
+        cn, aa, _ = self.neighbour_scores(a, b)
+        return cn, aa
 
 
 def _column_day_range(papers: sparse.csc_matrix, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

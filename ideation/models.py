@@ -115,8 +115,3 @@ class Idea(models.Model):
 
     def __str__(self) -> str:
         return f"Idea {self.pk}: {self.title}"
-
-    @property
-    def statement(self) -> str:
-        """The text the novelty check and the duplicate check embed."""
-        return f"{self.title}. {self.hypothesis}"

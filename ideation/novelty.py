@@ -18,7 +18,7 @@ from ideation.history import History
 NEAREST = 10
 DECISIVE_SIMILARITY = 0.85  # a paper this close states the same idea
 SIMILARITY_FLOOR, SIMILARITY_CEILING = 0.35, 0.85
-NOVEL_AT, NOT_NOVEL_AT = 0.55, 0.25
+NOVEL_AT = 0.55
 RRF_K = 60
 
 
@@ -108,7 +108,7 @@ def novelty_check(
     from ideation.history import day_number
     from ingest.extraction import extract_concepts
     from ingest.selectors import vector_keys
-    from ingest.vectorindex import PAPERS, get_index, vector_id
+    from ingest.vectorindex import PAPERS, get_index
 
     until = day_number(as_of) if as_of else None
 
@@ -129,11 +129,12 @@ def novelty_check(
         if published_in_time(key)
     ]
     ranked = fuse_ranks(list(dense)[:NEAREST], words[:NEAREST])[:NEAREST]
-    missing = [key for key in ranked if key not in dense]
-    stored = index.vectors([vector_id(key) for key in missing])
-    for key in missing:
-        found = stored.get(vector_id(key))
-        dense[key] = float(found @ vector.ravel()) if found is not None else 0.0
+    for key in ranked:  # words-only hits: their cosine from the history's paper vectors
+        if key not in dense:
+            row = history.paper_index.get(key)
+            dense[key] = (
+                float(history.paper_vectors[row] @ vector.ravel()) if row is not None else 0.0
+            )
     similar = sorted(
         (SimilarPaper(key, round(float(dense[key]), 4)) for key in ranked),
         key=lambda paper: -paper.similarity,

@@ -6,7 +6,7 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import joblib
 import numpy as np
@@ -142,11 +142,8 @@ def forecaster_current(*, history: History, retrain: bool = True) -> Forecaster:
 
 def concept_lookup(history: History, name: str) -> int | None:
     """A concept's index by canonical name or key (case and plural insensitive)."""
-    return (
-        history.concept_index.get(name)
-        if name in history.concept_index
-        else (history.concept_index.get(squash(name)))
-    )
+    found = history.concept_index.get(name)
+    return found if found is not None else history.concept_index.get(squash(name))
 
 
 def pairs_score(*, pairs: list[tuple[object, object]]) -> list[dict]:
@@ -274,15 +271,14 @@ def _run(batch: IdeaBatch) -> None:
     _progress(batch, "candidates", 35, timings, started)
 
     writer = configured_writer(batch.writer)
-    contexts = [
-        _pair_context(
-            history,
-            snapshot,
-            int(found.a[i]),
-            int(found.b[i]),
-            None if scores is None else float(scores[i]),
-        )
+    picked = [
+        (int(found.a[i]), int(found.b[i]), None if scores is None else float(scores[i]))
         for i in chosen
+    ]
+    shared = [_shared_neighbours(snapshot, a, b) for a, b, _ in picked]
+    contexts = [
+        _pair_context(history, snapshot, a, b, forecast, neighbours)
+        for (a, b, forecast), neighbours in zip(picked, shared, strict=True)
     ]
     _fill_paper_texts(store, contexts)
     drafts = []
@@ -303,9 +299,11 @@ def _run(batch: IdeaBatch) -> None:
     checked_at = timezone.now().isoformat(timespec="seconds")
     rows = []
     weights = params.get("field_weights") or {}
-    for context, draft, vector in zip(contexts, drafts, vectors, strict=True):
+    for (a, b, _), neighbours, context, draft, statement, vector in zip(
+        picked, shared, contexts, drafts, statements, vectors, strict=True
+    ):
         result = novelty_check(
-            text=statements[len(rows)],
+            text=statement,
             vector=vector,
             history=history,
             store=store,
@@ -317,14 +315,10 @@ def _run(batch: IdeaBatch) -> None:
             forecast=context.forecast,
             novelty=result.score,
             grounding_papers=len(draft.grounding),
-            has_resource_neighbour=_has_resource_neighbour(history, snapshot, context),
-            both_active=bool(
-                min(
-                    snapshot.recent[history.concept_index[context.a.key]],
-                    snapshot.recent[history.concept_index[context.b.key]],
-                )
-                > 0
+            has_resource_neighbour=any(
+                history.concept_kinds[i] in ("dataset", "metric") for i in neighbours[:50]
             ),
+            both_active=bool(min(snapshot.recent[a], snapshot.recent[b]) > 0),
             field_weight=float(
                 np.mean([float(weights.get(side.field, 1.0)) for side in (context.a, context.b)])
             ),
@@ -428,40 +422,32 @@ def _shared_neighbours(snapshot: Snapshot, a: int, b: int) -> np.ndarray:
     return shared[np.argsort(-strength)]
 
 
-def _has_resource_neighbour(history: History, snapshot: Snapshot, context: PairContext) -> bool:
-    shared = _shared_neighbours(
-        snapshot, history.concept_index[context.a.key], history.concept_index[context.b.key]
-    )
-    return any(history.concept_kinds[i] in ("dataset", "metric") for i in shared[:50])
-
-
 def _grounding(history: History, concept: int, toward: np.ndarray) -> list[str]:
-    """The concept's papers closest in meaning to the other concept (recent ones first)."""
+    """The concept's papers closest in meaning to the other concept, among its recent ones."""
     rows = history.papers_of(concept)
     rows = rows[np.argsort(-history.paper_day[rows])][:GROUNDING_POOL]
-    keys = [history.paper_keys[int(r)] for r in rows]
-    stored = get_index(PAPERS).vectors([vector_id(key) for key in keys])
-    scored = [
-        (float(stored[vector_id(key)] @ toward), key) for key in keys if vector_id(key) in stored
-    ]
-    scored.sort(reverse=True)
-    return [key for _, key in scored[:GROUNDING_PER_CONCEPT]] or keys[:GROUNDING_PER_CONCEPT]
+    closest = rows[np.argsort(-(history.paper_vectors[rows] @ toward), kind="stable")]
+    return [history.paper_keys[int(r)] for r in closest[:GROUNDING_PER_CONCEPT]]
 
 
 def _pair_context(
-    history: History, snapshot: Snapshot, a: int, b: int, forecast: float | None
+    history: History,
+    snapshot: Snapshot,
+    a: int,
+    b: int,
+    forecast: float | None,
+    shared: np.ndarray,
 ) -> PairContext:
     papers = [
         GroundingPaper(key=key, title="", abstract="", concept=history.concept_keys[mine])
         for mine, other in ((a, b), (b, a))
         for key in _grounding(history, mine, history.vectors[other])
     ]
-    shared = _shared_neighbours(snapshot, a, b)[:5]
     return PairContext(
         a=_side(history, snapshot, a),
         b=_side(history, snapshot, b),
         papers=tuple(papers),
-        shared_neighbours=tuple(history.concept_names[int(i)] for i in shared),
+        shared_neighbours=tuple(history.concept_names[int(i)] for i in shared[:5]),
         forecast=forecast,
     )
 
@@ -474,9 +460,7 @@ def _fill_paper_texts(store, contexts: list[PairContext]) -> None:
             GroundingPaper(p.key, *texts.get(p.key, ("", "")), concept=p.concept)
             for p in context.papers
         )
-        contexts[i] = PairContext(
-            context.a, context.b, papers, context.shared_neighbours, context.forecast
-        )
+        contexts[i] = replace(context, papers=papers)
 
 
 # -- feedback ------------------------------------------------------------------------------------
