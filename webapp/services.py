@@ -93,18 +93,6 @@ def server_ping() -> bool:
         return False
 
 
-def _server_loading() -> bool:
-    """True while the server is up but still reading its data files (a big graph takes a
-    minute or more)."""
-    try:
-        redis.Redis(unix_socket_path=str(_socket()), socket_timeout=2).ping()
-    except redis.BusyLoadingError:
-        return True
-    except redis.RedisError:
-        return False
-    return False
-
-
 def server_start(*, timeout: float = 30.0, load_timeout: float = 900.0) -> ServiceState:
     """Start the embedded server, or reuse the one already serving this data dir."""
     with _start_lock():
@@ -138,7 +126,9 @@ def server_start(*, timeout: float = 30.0, load_timeout: float = 900.0) -> Servi
         while time.monotonic() < deadline:
             if server_ping():
                 return server_status()
-            if _server_loading():  # answering, but still loading its data: wait longer
+            if _read_pid(server_dir / "redis.pid"):
+                # Up but not answering: a big graph is still loading (it does not reply even
+                # LOADING meanwhile), so wait longer while the process lives.
                 deadline = started + load_timeout
             time.sleep(0.05)
         log = server_dir / "redis.log"
