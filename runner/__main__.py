@@ -1,0 +1,5 @@
+import sys
+
+from runner.execute import main
+
+sys.exit(main())
