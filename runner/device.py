@@ -6,7 +6,7 @@ import os
 
 
 def device_detect() -> str:
-    """"cuda" when torch sees a GPU, else "cpu"; IDEAGRAPH_RUNNER_DEVICE=cpu forces the CPU."""
+    """ "cuda" when torch sees a GPU, else "cpu"; IDEAGRAPH_RUNNER_DEVICE=cpu forces the CPU."""
     import torch
 
     if os.environ.get("IDEAGRAPH_RUNNER_DEVICE", "").lower() == "cpu":

@@ -23,6 +23,7 @@ app.conf.task_default_queue = Queues.INGEST.value
 app.conf.task_routes = {
     "ingest.tasks.ingest_job_run": {"queue": Queues.INGEST.value},
     "ingest.tasks.index_rebuild": {"queue": Queues.INDEX.value},
+    "ideation.tasks.experiment_run_execute": {"queue": Queues.GPU.value},
     "ideation.tasks.*": {"queue": Queues.IDEATION.value},
 }
 app.autodiscover_tasks()

@@ -26,6 +26,7 @@ from webapp.celery import Queues
 # every core, and the gpu queue runs one experiment at a time.
 WORKERS: dict[str, list[str]] = {
     "ingest": [Queues.INGEST, Queues.INDEX, Queues.IDEATION],
+    "gpu": [Queues.GPU],
 }
 
 

@@ -73,6 +73,22 @@ LLM_PRICE_IN_PER_MTOK = float(os.environ.get("LLM_PRICE_IN_PER_MTOK", "0"))
 LLM_PRICE_OUT_PER_MTOK = float(os.environ.get("LLM_PRICE_OUT_PER_MTOK", "0"))
 IDEATION_DIR = DATA_DIR / "ideation"
 IDEATION_MAX_IDEAS = int(os.environ.get("IDEATION_MAX_IDEAS", "200"))
+# Experiments: each run's spec, log, metrics, plots and write-up go under EXPERIMENTS_DIR; a run
+# the worker lost (crash, restart) is started again up to EXPERIMENT_MAX_ATTEMPTS times in all.
+EXPERIMENTS_DIR = Path(os.environ.get("EXPERIMENTS_DIR", DATA_DIR / "experiments")).resolve()
+EXPERIMENT_MAX_ATTEMPTS = int(os.environ.get("EXPERIMENT_MAX_ATTEMPTS", "3"))
+# Links in e-mails point here.
+SITE_URL = os.environ.get("IDEAGRAPH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Mail: written to files in the data dir by default; set EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc. to send it.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ideagraph@localhost")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = _env_bool("DJANGO_DEBUG", True)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from ideation import experiment_views as experiments
 from ideation import views as ideation_views
 from ingest import views as ingest_views
 from webapp import api, views
@@ -18,6 +19,41 @@ urlpatterns = [
     path("ideas/batches/<int:batch_id>/", ideation_views.batch_page, name="ideation-batch"),
     path("ideas/<int:idea_id>/", ideation_views.idea_page, name="ideation-idea"),
     path("ideas/<int:idea_id>/feedback", ideation_views.idea_feedback, name="ideation-feedback"),
+    path("ideas/<int:idea_id>/specs", experiments.spec_draft, name="experiment-spec-draft"),
+    path(
+        "ideas/batches/<int:batch_id>/specs.zip",
+        experiments.batch_specs_zip,
+        name="experiment-batch-zip",
+    ),
+    path("experiments/", experiments.experiments_page, name="experiments"),
+    path("experiments/specs/<int:spec_id>/", experiments.spec_page, name="experiment-spec"),
+    path(
+        "experiments/specs/<int:spec_id>/export.<str:fmt>",
+        experiments.spec_export,
+        name="experiment-spec-export",
+    ),
+    path(
+        "experiments/specs/<int:spec_id>/dispatch",
+        experiments.spec_dispatch,
+        name="experiment-spec-dispatch",
+    ),
+    path("experiments/runs/<int:run_id>/", experiments.run_page, name="experiment-run"),
+    path("experiments/runs/<int:run_id>/cancel", experiments.run_cancel, name="experiment-cancel"),
+    path(
+        "experiments/runs/<int:run_id>/writeup/",
+        experiments.run_writeup,
+        name="experiment-writeup",
+    ),
+    path(
+        "experiments/runs/<int:run_id>/writeup/<path:name>",
+        experiments.run_file,
+        name="experiment-file",
+    ),
+    path(
+        "experiments/runs/<int:run_id>/results.zip",
+        experiments.run_results_zip,
+        name="experiment-results-zip",
+    ),
     path("api/stats", api.stats, name="api-stats"),
     path("api/search", api.search, name="api-search"),
     path("api/concepts/<str:key>", api.concept, name="api-concept"),

@@ -78,7 +78,9 @@ PARAMS_SCHEMA: dict[str, Any] = {
 def _check(params: dict[str, Any]) -> list[tuple[str, str]]:
     errors = []
     if params["sparsity_method"] == "topk" and params["topk_k"] > params["dict_size"]:
-        errors.append(("topk_k", f"{params['topk_k']} is more than dict_size {params['dict_size']}"))
+        errors.append(
+            ("topk_k", f"{params['topk_k']} is more than dict_size {params['dict_size']}")
+        )
     if params["input_dim"] * params["dict_size"] > 50_000_000:
         errors.append(("dict_size", "input_dim x dict_size is over 50 million weights"))
     return errors
@@ -275,7 +277,9 @@ def plot(runs: list[dict[str, Any]], out_dir: Path) -> list[str]:
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for run in runs:
-        ax.hist(run["feature_max_cosines"], bins=40, range=(0, 1), histtype="step", label=_label(run))
+        ax.hist(
+            run["feature_max_cosines"], bins=40, range=(0, 1), histtype="step", label=_label(run)
+        )
     ax.set_xlabel("highest cosine of a true feature with any decoder direction")
     ax.set_ylabel("true features")
     ax.set_title("Per-feature recovery")
@@ -307,9 +311,20 @@ TEMPLATE = template_register(
         plot=plot,
         check=_check,
         keywords=(
-            "sparse autoencoder", "sae", "superposition", "dictionary learning", "sparse coding",
-            "interpretability", "mechanistic interpretability", "polysemantic", "monosemantic",
-            "feature recovery", "sparse dictionary", "topk", "feature", "representation",
+            "sparse autoencoder",
+            "sae",
+            "superposition",
+            "dictionary learning",
+            "sparse coding",
+            "interpretability",
+            "mechanistic interpretability",
+            "polysemantic",
+            "monosemantic",
+            "feature recovery",
+            "sparse dictionary",
+            "topk",
+            "feature",
+            "representation",
         ),
     )
 )
