@@ -161,6 +161,12 @@ def _sae_spec(idea: IdeaSource, template: Template) -> dict[str, Any]:
     }
 
 
+def _at_least(text: str, fallback: str, minimum: int = 3, limit: int = 2000) -> str:
+    """The idea's own text when it says something, else the rule-written sentence."""
+    text = " ".join(text.split())
+    return (text if len(text) >= minimum else fallback)[:limit]
+
+
 def _roles(idea: IdeaSource) -> tuple[dict, dict]:
     """(the concept that acts, the concept it acts on): a method applied to a task or dataset."""
     order = {"method": 0, "model": 0, "metric": 1, "task": 2, "dataset": 3}
@@ -199,13 +205,13 @@ def _manual_spec(idea: IdeaSource) -> dict[str, Any]:
     ]
     return {
         "schema_version": SPEC_VERSION,
-        "title": idea.title[:300],
+        "title": _at_least(idea.title, f"{actor['name']} for {target['name']}", limit=300),
         "idea": _idea_section(idea),
         "question": (
             f"Does bringing {actor['name']} to {target['name']} improve on the usual approach? "
             f"{_first_sentence(idea.problem, 1200)}"
         )[:2000],
-        "hypothesis": idea.hypothesis[:2000] or f"{actor['name']} helps {target['name']}.",
+        "hypothesis": _at_least(idea.hypothesis, f"{actor['name']} helps {target['name']}."),
         "runner": {"template": MANUAL, "params": {}},
         "variables": [
             {

@@ -100,21 +100,21 @@ def params_validate(template: Template, params: dict[str, Any]) -> list[ParamErr
     """Errors in one full set of parameters (defaults are filled in first)."""
     if not isinstance(params, dict):
         return [ParamError("", "parameters must be an object")]
-    full = {**template.defaults, **params}
-    validator = Draft202012Validator(template.params_schema)
+    known = template.params_schema["properties"]
     errors = [
-        ParamError(".".join(str(p) for p in error.absolute_path), _message(error))
+        ParamError(name, f"not a parameter of {template.name}")
+        for name in params
+        if name not in known
+    ]
+    full = {name: value for name, value in {**template.defaults, **params}.items() if name in known}
+    validator = Draft202012Validator(template.params_schema)
+    errors += [
+        ParamError(".".join(str(p) for p in error.absolute_path), error.message)
         for error in sorted(validator.iter_errors(full), key=lambda e: list(e.absolute_path))
     ]
     if not errors:
         errors = [ParamError(param, message) for param, message in template.check(full)]
     return errors
-
-
-def _message(error) -> str:
-    if error.validator == "additionalProperties":
-        return f"{error.message} (not a parameter of this template)"
-    return error.message
 
 
 @dataclass(frozen=True)
