@@ -55,12 +55,16 @@ def _path(parts) -> str:
     return text
 
 
-def _schema_message(error) -> str:
+def _schema_error(error) -> SpecError:
+    parts = list(error.absolute_path)
+    if error.validator == "required":  # name the missing field itself
+        missing = [name for name in error.validator_value if name not in error.instance]
+        return SpecError(_path([*parts, missing[0]]), "is missing")
     if error.validator == "additionalProperties":
-        return f"{error.message} (not a field of the spec schema {SPEC_VERSION})"
-    if error.validator == "required":
-        return error.message.replace("is a required property", "is missing")
-    return error.message
+        return SpecError(
+            _path(parts), f"{error.message} (not a field of the spec schema {SPEC_VERSION})"
+        )
+    return SpecError(_path(parts), error.message)
 
 
 def spec_validate(document: Any) -> list[SpecError]:
@@ -69,7 +73,7 @@ def spec_validate(document: Any) -> list[SpecError]:
         return [SpecError("", "a spec must be a JSON object")]
     validator = Draft202012Validator(spec_schema())
     errors = [
-        SpecError(_path(error.absolute_path), _schema_message(error))
+        _schema_error(error)
         for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     ]
     if errors:
@@ -85,7 +89,7 @@ def spec_validate(document: Any) -> list[SpecError]:
                     f"{criterion['metric']!r} is not one of the spec's metrics",
                 )
             )
-    if document["runner"]["template"] != MANUAL and not errors:
+    if document["runner"]["template"] != MANUAL:
         errors += _template_errors(document)
     return errors
 

@@ -92,3 +92,77 @@ def growing_history(seed: int = 0, months: int = 12, concepts: int = 80) -> Hist
         for i, key in enumerate(keys)
     }
     return history_from(papers, vectors=vectors)
+
+
+SAE_IDEA = {
+    "title": "Sparse autoencoders for backdoor trigger detection",
+    "problem": "Backdoored models hide triggers in polysemantic units. Finding them is hard.",
+    "hypothesis": "Sparse autoencoder features isolate backdoor triggers.",
+    "method": "Train SAEs on the residual stream and inspect the features.",
+    "expected": "A few features fire on triggers.",
+    "concepts": [
+        {"key": "sparse autoencoder", "name": "sparse autoencoder", "kind": "method", "field": "cs.LG"},
+        {"key": "backdoor attacks", "name": "backdoor attacks", "kind": "task", "field": "cs.CR"},
+    ],
+}  # fmt: skip
+PLAIN_IDEA = {
+    "title": "Graph neural networks for protein function on ogbn-proteins",
+    "problem": "Protein function prediction ignores interaction structure.",
+    "hypothesis": "Message passing over interactions improves function prediction.",
+    "method": "Add GNN layers over the interaction graph.",
+    "expected": "Better ROC-AUC.",
+    "concepts": [
+        {"key": "graph neural network", "name": "graph neural network", "kind": "method", "field": "cs.LG"},
+        {"key": "ogbn-proteins", "name": "ogbn-proteins", "kind": "dataset", "field": "q-bio.QM"},
+    ],
+}  # fmt: skip
+
+
+def idea_source_from(data: dict, **overrides):
+    from ideation.spec_writers import IdeaSource
+
+    fields = {k: v for k, v in data.items() if k != "concepts"}
+    concepts = [{k: c[k] for k in ("name", "kind", "field")} for c in data["concepts"]]
+    grounding = [
+        {"key": "2503.00001", "title": "A grounding paper", "published": "2025-03-01",
+         "url": "https://arxiv.org/abs/2503.00001"},
+    ]  # fmt: skip
+    return IdeaSource(
+        **{**fields, "concepts": concepts, "grounding": grounding, "id": 7, "batch": 3, **overrides}
+    )
+
+
+def idea_create(data: dict = SAE_IDEA, **overrides):
+    """A finished batch holding one idea (in the database; its papers need not be in the graph)."""
+    from ideation.models import Idea, IdeaBatch
+
+    batch = IdeaBatch.objects.create(params={"n": 1}, status="succeeded", progress=100)
+    values = {
+        "batch": batch,
+        "rank": 1,
+        "writer": "offline",
+        "fields": ["cs.LG"],
+        "grounding": ["2503.00001"],
+        "novelty": 0.7,
+        "verdict": "novel",
+        "evidence": {},
+        "score": 0.5,
+        **data,
+        **overrides,
+    }
+    return Idea.objects.create(**values)
+
+
+def tiny_spec(**runner_params) -> dict:
+    """A runnable sae_superposition spec that finishes in a few seconds on a CPU."""
+    from ideation.spec_writers import spec_offline
+
+    document = spec_offline(idea_source_from(SAE_IDEA)).document
+    document["runner"]["params"] = {
+        "input_dim": 8, "n_features": 16, "feature_probability": 0.1, "topk_k": 2, "dict_size": 32,
+        "steps": 200, "batch_size": 256, "eval_samples": 1000, **runner_params,
+    }  # fmt: skip
+    document["variables"] = [{"name": "sparsity_method", "values": ["l1", "topk"]}]
+    document["seeds"] = [0]
+    document["compute"]["wall_time_minutes"] = 5
+    return document

@@ -99,7 +99,10 @@ def test_executor_writes_metrics_and_plots(tmp_path):
         (Plan("no_such_template", {}, {}, [0]), "template: unknown template 'no_such_template'"),
         (Plan("sae_superposition", {"steps": 0}, {}, [0]), "steps: 0 is less than the minimum"),
         (Plan("sae_superposition", {"bogus": 1}, {}, [0]), "bogus: not a parameter"),
-        (Plan("sae_superposition", {}, {"activation": ["relu", "tanh"]}, [0]), "activation: 'tanh'"),
+        (
+            Plan("sae_superposition", {}, {"activation": ["relu", "tanh"]}, [0]),
+            "activation: 'tanh'",
+        ),
         (Plan("sae_superposition", {"dict_size": 4, "topk_k": 8}, {}, [0]), "topk_k: 8 is more"),
         (Plan("sae_superposition", {}, {"steps": []}, [0]), "steps: needs at least one value"),
         (Plan("sae_superposition", {}, {}, []), "seeds: needs at least one seed"),
