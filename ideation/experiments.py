@@ -300,12 +300,14 @@ def experiment_run_execute(*, run_id: int) -> ExperimentRun:
             )
     status, message = outcome
     report = _report(directory)
-    device = report.get("device", "") if report else ""
-    run = _finish(run, status, message, device=device)
+    fields = {"device": report.get("device", "")} if report else {}
     if report is not None and report["runs"]:
-        writeup_write(run=run, report=report)
-        if status == ExperimentRun.Status.SUCCEEDED:
-            writeup_notify(run=run)
+        # The write-up exists before the run shows as finished, so a finished run has one.
+        run.status, run.finished_at = status, timezone.now()
+        fields.update(writeup_write(run=run, report=report))
+    run = _finish(run, status, message, **fields)
+    if status == ExperimentRun.Status.SUCCEEDED and run.writeup_at:
+        writeup_notify(run=run)
     return run
 
 
@@ -336,7 +338,8 @@ def _report(directory: Path) -> dict[str, Any] | None:
         return None
 
 
-def writeup_write(*, run: ExperimentRun, report: dict[str, Any]) -> Path:
+def writeup_write(*, run: ExperimentRun, report: dict[str, Any]) -> dict[str, Any]:
+    """Write the run's article to writeup.md; returns the run fields that record it."""
     markdown, verdict, results = writeup_markdown(
         document=run.document,
         report=report,
@@ -344,15 +347,12 @@ def writeup_write(*, run: ExperimentRun, report: dict[str, Any]) -> Path:
         run_id=run.pk,
         seconds=run.seconds,
     )
-    path = run.directory / WRITEUP_FILE
-    path.write_text(markdown, encoding="utf-8")
-    ExperimentRun.objects.filter(pk=run.pk).update(
-        verdict=verdict,
-        writeup_at=timezone.now(),
-        summary={"criteria": [vars(r) for r in results], "runs": len(report["runs"])},
-    )
-    run.refresh_from_db()
-    return path
+    (run.directory / WRITEUP_FILE).write_text(markdown, encoding="utf-8")
+    return {
+        "verdict": verdict,
+        "writeup_at": timezone.now(),
+        "summary": {"criteria": [vars(r) for r in results], "runs": len(report["runs"])},
+    }
 
 
 def writeup_notify(*, run: ExperimentRun) -> bool:

@@ -94,6 +94,10 @@ def growing_history(seed: int = 0, months: int = 12, concepts: int = 80) -> Hist
     return history_from(papers, vectors=vectors)
 
 
+def concept(name: str, kind: str, field: str) -> dict[str, str]:
+    return {"key": name, "name": name, "kind": kind, "field": field}
+
+
 SAE_IDEA = {
     "title": "Sparse autoencoders for backdoor trigger detection",
     "problem": "Backdoored models hide triggers in polysemantic units. Finding them is hard.",
@@ -101,8 +105,8 @@ SAE_IDEA = {
     "method": "Train SAEs on the residual stream and inspect the features.",
     "expected": "A few features fire on triggers.",
     "concepts": [
-        {"key": "sparse autoencoder", "name": "sparse autoencoder", "kind": "method", "field": "cs.LG"},
-        {"key": "backdoor attacks", "name": "backdoor attacks", "kind": "task", "field": "cs.CR"},
+        concept("sparse autoencoder", "method", "cs.LG"),
+        concept("backdoor attacks", "task", "cs.CR"),
     ],
 }  # fmt: skip
 PLAIN_IDEA = {
@@ -112,8 +116,8 @@ PLAIN_IDEA = {
     "method": "Add GNN layers over the interaction graph.",
     "expected": "Better ROC-AUC.",
     "concepts": [
-        {"key": "graph neural network", "name": "graph neural network", "kind": "method", "field": "cs.LG"},
-        {"key": "ogbn-proteins", "name": "ogbn-proteins", "kind": "dataset", "field": "q-bio.QM"},
+        concept("graph neural network", "method", "cs.LG"),
+        concept("ogbn-proteins", "dataset", "q-bio.QM"),
     ],
 }  # fmt: skip
 
