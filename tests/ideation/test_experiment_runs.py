@@ -2,6 +2,8 @@
 end with write-up and e-mail, the dispatch command, cancel, and the wall-time limit.
 Transactional (the worker must see committed rows), so pytest-django runs these last."""
 
+import os
+import signal
 import subprocess
 import sys
 
@@ -125,6 +127,7 @@ def test_a_run_past_its_wall_time_limit_fails_and_a_queued_one_can_be_cancelled(
 
 
 def test_nothing_invalid_reaches_the_queue():
+    queued_before = broker().llen("gpu")  # an earlier test may leave a cancelled run's message
     unknown = tiny_spec()
     unknown["runner"]["template"] = "shell_command"
     out_of_range = tiny_spec(learning_rate=5.0)
@@ -142,7 +145,7 @@ def test_nothing_invalid_reaches_the_queue():
             experiments.experiment_dispatch(spec=spec)
         assert expected in str(caught.value)
     assert ExperimentRun.objects.count() == 0
-    assert broker().llen("gpu") == 0
+    assert broker().llen("gpu") == queued_before
 
 
 def test_worker_permissions_are_needed_to_dispatch_and_cancel(client, django_user_model):
@@ -161,3 +164,25 @@ def test_worker_permissions_are_needed_to_dispatch_and_cancel(client, django_use
     assert client.post(f"/experiments/runs/{run.pk}/cancel").status_code == 302
     run.refresh_from_db()
     assert run.status == "cancelled"
+
+
+def test_a_run_whose_worker_process_dies_starts_again_and_succeeds(gpu_worker):
+    run = experiments.experiment_dispatch(spec=spec_of(tiny_spec(steps=3000)))
+
+    def runner_pid():
+        run.refresh_from_db()
+        out = subprocess.run(
+            ["ps", "-ww", "-eo", "pid,ppid,args"], capture_output=True, text=True
+        ).stdout
+        for line in out.splitlines():
+            pid, ppid, args = line.split(None, 2)
+            if str(run.directory) in args and "-m runner" in args:
+                return int(pid), int(ppid)
+        return None
+
+    child, executor = wait_for(runner_pid, 120, f"the run; log:\n{gpu_worker.read_text()[-2000:]}")
+    os.kill(executor, signal.SIGKILL)  # the pool process running the task: an infrastructure loss
+    run = finished(run, 240, gpu_worker)
+    assert run.status == "succeeded", run.message + gpu_worker.read_text()[-2000:]
+    assert run.attempts == 2
+    assert not os.path.exists(f"/proc/{child}")  # the first attempt's runner died with its parent
