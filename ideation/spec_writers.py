@@ -360,12 +360,6 @@ def configured_spec_writer(choice: str) -> OfflineSpecWriter | LLMSpecWriter:
 
     if choice != "llm" or not (settings.OPENAI_BASE_URL and settings.LLM_MODEL):
         return OfflineSpecWriter()
-    from openai import OpenAI
+    from ingest.llm_extraction import openai_client
 
-    client = OpenAI(
-        base_url=settings.OPENAI_BASE_URL,
-        api_key=settings.OPENAI_API_KEY or "not-needed",
-        timeout=settings.LLM_TIMEOUT_SECONDS,
-        max_retries=1,
-    )
-    return LLMSpecWriter(client=client, model=settings.LLM_MODEL)
+    return LLMSpecWriter(client=openai_client(max_retries=1), model=settings.LLM_MODEL)

@@ -309,16 +309,10 @@ def configured_writer(choice: str) -> IdeaWriter:
 
     if choice != "llm":
         return OfflineWriter()
-    from openai import OpenAI
+    from ingest.llm_extraction import openai_client
 
-    client = OpenAI(
-        base_url=settings.OPENAI_BASE_URL,
-        api_key=settings.OPENAI_API_KEY or "not-needed",
-        timeout=settings.LLM_TIMEOUT_SECONDS,
-        max_retries=1,
-    )
     return LLMWriter(
-        client=client,
+        client=openai_client(max_retries=1),
         model=settings.LLM_MODEL,
         budget=settings.LLM_BUDGET_USD,
         price_in=settings.LLM_PRICE_IN_PER_MTOK,

@@ -91,13 +91,17 @@ class LLMExtractor:
         return list(found.values())
 
 
-def llm_extractor() -> LLMExtractor:
+def openai_client(*, max_retries: int):
+    """A client for the configured OpenAI-compatible endpoint (OPENAI_BASE_URL and friends)."""
     from openai import OpenAI
 
-    client = OpenAI(
+    return OpenAI(
         base_url=settings.OPENAI_BASE_URL,
         api_key=settings.OPENAI_API_KEY or "not-needed",
         timeout=settings.LLM_TIMEOUT_SECONDS,
-        max_retries=2,
+        max_retries=max_retries,
     )
-    return LLMExtractor(client=client, model=settings.LLM_MODEL)
+
+
+def llm_extractor() -> LLMExtractor:
+    return LLMExtractor(client=openai_client(max_retries=2), model=settings.LLM_MODEL)
