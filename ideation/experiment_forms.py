@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 from django import forms
-from django.conf import settings
 
+from ideation.forms import writer_choice_checked
 from ideation.spec_export import FORMATS
 from ideation.specs import MANUAL, SpecError, spec_validate
 from runner.registry import templates_all
@@ -272,10 +272,7 @@ class SpecDraftForm(forms.Form):
     writer = forms.ChoiceField(choices=[("offline", "offline rules"), ("llm", "LLM")])
 
     def clean_writer(self) -> str:
-        writer = self.cleaned_data["writer"]
-        if writer == "llm" and not (settings.OPENAI_BASE_URL and settings.LLM_MODEL):
-            raise forms.ValidationError("no LLM is configured (OPENAI_BASE_URL and LLM_MODEL)")
-        return writer
+        return writer_choice_checked(self.cleaned_data["writer"])
 
 
 class SpecImportForm(forms.Form):

@@ -12,10 +12,8 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from ideation.experiments import LOG_FILE, WRITEUP_FILE
 from ideation.models import ExperimentRun, ExperimentSpec
 from ideation.writeup import results_table
-from runner.execute import METRICS_FILE
 
 # Files of a run a browser may fetch: plain names at the top, PNGs under plots/.
 _SERVABLE = re.compile(r"^(?:(spec|plan|metrics)\.json|log\.txt|writeup\.md|plots/[\w.-]+\.png)$")
@@ -46,7 +44,7 @@ def run_file(*, run: ExperimentRun, name: str) -> Path | None:
 
 def run_log_tail(*, run: ExperimentRun, lines: int = 40) -> str:
     try:
-        text = (run.directory / LOG_FILE).read_text(errors="replace")
+        text = run.log_path.read_text(errors="replace")
     except FileNotFoundError:
         return ""
     return "\n".join(text.splitlines()[-lines:])
@@ -54,7 +52,7 @@ def run_log_tail(*, run: ExperimentRun, lines: int = 40) -> str:
 
 def run_report(*, run: ExperimentRun) -> dict[str, Any] | None:
     try:
-        return json.loads((run.directory / METRICS_FILE).read_text())
+        return json.loads(run.metrics_path.read_text())
     except (FileNotFoundError, json.JSONDecodeError):
         return None
 
@@ -77,7 +75,7 @@ def run_page(*, run: ExperimentRun) -> RunPage:
 
 def writeup_markdown_text(*, run: ExperimentRun) -> str | None:
     try:
-        return (run.directory / WRITEUP_FILE).read_text(encoding="utf-8")
+        return run.writeup_path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
 

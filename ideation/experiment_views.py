@@ -9,8 +9,7 @@ from ideation.models import ExperimentRun, ExperimentSpec, Idea, IdeaBatch
 from ideation.spec_export import CONTENT_TYPES, spec_filename, spec_render, specs_zip
 from ideation.specs import SpecInvalid, spec_parse
 from webapp.access import read_access, write_access
-
-HTMX_STOP_POLLING = 286
+from webapp.htmx import polling_response
 
 
 @require_http_methods(["GET", "POST"])
@@ -126,10 +125,7 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
     context = {"page": selectors.run_page(run=run)}
     if request.htmx and request.htmx.target == "run-status":
         response = render(request, "ideation/run.html#status", context)
-        if run.is_finished:  # reload once so the results appear
-            response.status_code = HTMX_STOP_POLLING
-            response["HX-Refresh"] = "true"
-        return response
+        return polling_response(response, finished=run.is_finished, reload=True)
     return render(request, "ideation/run.html", context)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import shutil
 import signal
@@ -17,7 +16,6 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -28,22 +26,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from graph.factory import get_store
+from ideation.experiment_selectors import run_log_tail, run_report
 from ideation.models import ExperimentRun, ExperimentSpec, Idea, IdeaBatch
 from ideation.spec_writers import IdeaSource, configured_spec_writer
 from ideation.specs import MANUAL, SpecError, SpecInvalid, spec_check, spec_plan, spec_validate
 from ideation.writeup import writeup_markdown
 from ingest.records import parse_arxiv_id
-from runner.execute import METRICS_FILE
-
-logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
 HEARTBEAT_SECONDS = 10
 # A run whose worker beat this recently is still being run (the broker can deliver a long run's
 # message again once its visibility timeout passes); only a silent or dead worker's run restarts.
 HEARTBEAT_STALE_SECONDS = 60
-LOG_FILE = "log.txt"
-WRITEUP_FILE = "writeup.md"
 
 
 class ExperimentError(Exception):
@@ -186,9 +180,8 @@ def experiment_run_cancel(*, run: ExperimentRun) -> ExperimentRun:
 
 
 def _finish(run: ExperimentRun, status: str, message: str = "", **fields) -> ExperimentRun:
-    ExperimentRun.objects.filter(pk=run.pk).update(
-        status=status, message=message, finished_at=timezone.now(), **fields
-    )
+    fields.setdefault("finished_at", timezone.now())
+    ExperimentRun.objects.filter(pk=run.pk).update(status=status, message=message, **fields)
     run.refresh_from_db()
     return run
 
@@ -217,14 +210,6 @@ def _die_with_parent() -> None:
 
     with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
-
-
-def _log_tail(path: Path, lines: int = 15) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except FileNotFoundError:
-        return ""
-    return "\n".join(text.splitlines()[-lines:])
 
 
 def experiment_run_execute(*, run_id: int) -> ExperimentRun:
@@ -262,8 +247,7 @@ def experiment_run_execute(*, run_id: int) -> ExperimentRun:
     (directory / "spec.json").write_text(json.dumps(run.document, indent=2, ensure_ascii=False))
     plan_path = directory / "plan.json"
     plan_path.write_text(json.dumps(spec_plan(run.document).to_json(), indent=2))
-    log_path = directory / LOG_FILE
-    with open(log_path, "ab") as log:
+    with open(run.log_path, "ab") as log:
         process = subprocess.Popen(  # noqa: S603 - our own module, arguments are file paths
             [sys.executable, "-m", "runner", str(plan_path), str(directory)],
             stdout=log,
@@ -294,18 +278,19 @@ def experiment_run_execute(*, run_id: int) -> ExperimentRun:
         if process.returncode == 0:
             outcome = (ExperimentRun.Status.SUCCEEDED, "")
         else:
+            tail = run_log_tail(run=run, lines=15)
             outcome = (
                 ExperimentRun.Status.FAILED,
-                f"the runner exited with code {process.returncode}:\n{_log_tail(log_path)}",
+                f"the runner exited with code {process.returncode}:\n{tail}",
             )
     status, message = outcome
-    report = _report(directory)
+    report = run_report(run=run)
+    run.status, run.finished_at = status, timezone.now()
     fields = {"device": report.get("device", "")} if report else {}
     if report is not None and report["runs"]:
         # The write-up exists before the run shows as finished, so a finished run has one.
-        run.status, run.finished_at = status, timezone.now()
         fields.update(writeup_write(run=run, report=report))
-    run = _finish(run, status, message, **fields)
+    run = _finish(run, status, message, finished_at=run.finished_at, **fields)
     if status == ExperimentRun.Status.SUCCEEDED and run.writeup_at:
         writeup_notify(run=run)
     return run
@@ -331,13 +316,6 @@ def _still_running_elsewhere(run: ExperimentRun) -> bool:
     return True
 
 
-def _report(directory: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads((directory / METRICS_FILE).read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return None
-
-
 def writeup_write(*, run: ExperimentRun, report: dict[str, Any]) -> dict[str, Any]:
     """Write the run's article to writeup.md; returns the run fields that record it."""
     markdown, verdict, results = writeup_markdown(
@@ -347,7 +325,7 @@ def writeup_write(*, run: ExperimentRun, report: dict[str, Any]) -> dict[str, An
         run_id=run.pk,
         seconds=run.seconds,
     )
-    (run.directory / WRITEUP_FILE).write_text(markdown, encoding="utf-8")
+    run.writeup_path.write_text(markdown, encoding="utf-8")
     return {
         "verdict": verdict,
         "writeup_at": timezone.now(),

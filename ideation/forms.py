@@ -6,8 +6,16 @@ from django.conf import settings
 from graph.store import CONCEPT_KINDS
 from ideation.models import Idea, IdeaBatch
 from ideation.selectors import IdeaFilter
+from ingest.llm_extraction import llm_configured
 
 _CATEGORY = re.compile(r"^[a-z\-]+(\.[A-Za-z\-]+)?$")
+
+
+def writer_choice_checked(writer: str) -> str:
+    """A form's writer choice, refused when it asks for an LLM that is not configured."""
+    if writer == "llm" and not llm_configured():
+        raise forms.ValidationError("no LLM is configured (OPENAI_BASE_URL and LLM_MODEL)")
+    return writer
 
 
 def _split(value: str) -> list[str]:
@@ -66,10 +74,7 @@ class IdeaBatchForm(forms.Form):
         return weights
 
     def clean_writer(self) -> str:
-        writer = self.cleaned_data["writer"]
-        if writer == "llm" and not (settings.OPENAI_BASE_URL and settings.LLM_MODEL):
-            raise forms.ValidationError("no LLM is configured (OPENAI_BASE_URL and LLM_MODEL)")
-        return writer
+        return writer_choice_checked(self.cleaned_data["writer"])
 
     def batch_params(self) -> dict:
         data = self.cleaned_data

@@ -1,5 +1,10 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+from runner.execute import METRICS_FILE
 
 
 class ForecastModel(models.Model):
@@ -191,14 +196,24 @@ class ExperimentRun(models.Model):
         return self.status in self.TERMINAL
 
     @property
-    def directory(self):
+    def directory(self) -> Path:
         return settings.EXPERIMENTS_DIR / f"run-{self.pk}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.directory / "log.txt"
+
+    @property
+    def metrics_path(self) -> Path:
+        return self.directory / METRICS_FILE
+
+    @property
+    def writeup_path(self) -> Path:
+        return self.directory / "writeup.md"
 
     @property
     def seconds(self) -> float | None:
         if not self.started_at:
             return None
-        from django.utils import timezone
-
         end = self.finished_at or timezone.now()
         return (end - self.started_at).total_seconds()

@@ -34,6 +34,7 @@ from ideation.writers import (
     configured_writer,
 )
 from ingest import embedding
+from ingest.llm_extraction import llm_configured
 from ingest.taxonomy import field_name
 from ingest.text import squash
 from ingest.vectorindex import CONCEPTS, PAPERS, get_index, vector_id
@@ -188,7 +189,7 @@ def idea_batch_create(*, params: dict, writer: str = "offline", user=None) -> Id
     n = params.get("n")
     if not isinstance(n, int) or not 1 <= n <= settings.IDEATION_MAX_IDEAS:
         raise IdeationError(f"n must be a whole number from 1 to {settings.IDEATION_MAX_IDEAS}")
-    if writer == "llm" and not (settings.OPENAI_BASE_URL and settings.LLM_MODEL):
+    if writer == "llm" and not llm_configured():
         raise IdeationError("the LLM writer needs OPENAI_BASE_URL and LLM_MODEL set")
     return IdeaBatch.objects.create(params=params, writer=writer, created_by=user)
 

@@ -11,7 +11,8 @@ from typing import Any
 import yaml
 from django.utils.text import slugify
 
-from ideation.specs import SPEC_VERSION, spec_schema
+from ideation.markdown_text import name_and_description, one_line, table_cell
+from ideation.specs import SPEC_VERSION, spec_plan, spec_schema
 
 FORMATS = ("json", "yaml", "md")
 CONTENT_TYPES = {
@@ -39,15 +40,11 @@ def _value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
 def spec_markdown(document: dict[str, Any]) -> str:
     d = document
     runner = d["runner"]
     lines = [
-        f"# {_one_line(d['title'])}",
+        f"# {one_line(d['title'])}",
         "",
         f"*Experiment spec, schema {d['schema_version']}; runner template `{runner['template']}`.*",
         "",
@@ -66,11 +63,11 @@ def spec_markdown(document: dict[str, Any]) -> str:
         lines += ["| variable | values | description |", "|---|---|---|"]
         for v in d["variables"]:
             values = ", ".join(_value(x) for x in v["values"])
-            lines.append(f"| {v['name']} | {_cell(values)} | {_cell(v.get('description', ''))} |")
-        count = 1
-        for v in d["variables"]:
-            count *= len(v["values"])
-        lines += ["", f"{count} conditions x {len(d['seeds'])} seeds ({_seeds(d['seeds'])})."]
+            lines.append(
+                f"| {v['name']} | {table_cell(values)} | {table_cell(v.get('description', ''))} |"
+            )
+        conditions = spec_plan(d).run_count // len(d["seeds"])
+        lines += ["", f"{conditions} conditions x {len(d['seeds'])} seeds ({_seeds(d['seeds'])})."]
     else:
         lines.append(f"One condition x {len(d['seeds'])} seeds ({_seeds(d['seeds'])}).")
     if runner["params"]:
@@ -79,20 +76,22 @@ def spec_markdown(document: dict[str, Any]) -> str:
         )]  # fmt: skip
     lines += ["", "## Metrics", "", "| metric | direction | description |", "|---|---|---|"]
     lines += [
-        f"| {m['name']} | {m['direction']} | {_cell(m.get('description', ''))} |"
+        f"| {m['name']} | {m['direction']} | {table_cell(m.get('description', ''))} |"
         for m in d["metrics"]
     ]
     lines += ["", "## Success criteria", ""]
     lines += [
         f"- {c.get('aggregate', 'best')} `{c['metric']}` {c['comparison']} {c['threshold']}"
-        + (f": {_one_line(c['description'])}" if c.get("description") else "")
+        + (f": {one_line(c['description'])}" if c.get("description") else "")
         for c in d["success_criteria"]
     ]
     lines += ["", "## Baselines", ""]
-    lines += [_named(b) for b in d["baselines"]] or ["- none"]
+    lines += ["- " + name_and_description(b) for b in d["baselines"]] or ["- none"]
     lines += ["", "## Datasets", ""]
     lines += [
-        _named(x) + (f" (source: {_one_line(x['source'])})" if x.get("source") else "")
+        "- "
+        + name_and_description(x)
+        + (f" (source: {one_line(x['source'])})" if x.get("source") else "")
         for x in d["datasets"]
     ] or ["- none"]
     c = d["compute"]
@@ -106,15 +105,15 @@ def spec_markdown(document: dict[str, Any]) -> str:
         "",
         "## Source idea",
         "",
-        f"{_one_line(d['idea']['title'])}"
+        f"{one_line(d['idea']['title'])}"
         + (f" (idea {d['idea']['id']})" if d["idea"].get("id") is not None else ""),
         "",
     ]
     if d["idea"]["concepts"]:
-        lines += ["Concepts: " + ", ".join(_one_line(x) for x in d["idea"]["concepts"]), ""]
+        lines += ["Concepts: " + ", ".join(one_line(x) for x in d["idea"]["concepts"]), ""]
     lines += ["Grounding papers:", ""]
     for paper in d["idea"]["grounding_papers"]:
-        title = _one_line(paper["title"])
+        title = one_line(paper["title"])
         link = f" <{paper['url']}>" if paper.get("url") else ""
         lines.append(f"- {title} ({paper['key']}){link}")
     if not d["idea"]["grounding_papers"]:
@@ -131,15 +130,6 @@ def spec_markdown(document: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-def _cell(text: str) -> str:
-    return _one_line(text).replace("|", "\\|")
-
-
-def _named(item: dict[str, Any]) -> str:
-    description = f": {_one_line(item['description'])}" if item.get("description") else ""
-    return f"- {_one_line(item['name'])}{description}"
 
 
 def _seeds(seeds: list[int]) -> str:

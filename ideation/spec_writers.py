@@ -358,8 +358,9 @@ def configured_spec_writer(choice: str) -> OfflineSpecWriter | LLMSpecWriter:
     """The LLM writer when asked for and configured (OPENAI_BASE_URL, LLM_MODEL), else rules."""
     from django.conf import settings
 
-    if choice != "llm" or not (settings.OPENAI_BASE_URL and settings.LLM_MODEL):
+    from ingest.llm_extraction import llm_configured, openai_client
+
+    if choice != "llm" or not llm_configured():
         return OfflineSpecWriter()
-    from ingest.llm_extraction import openai_client
 
     return LLMSpecWriter(client=openai_client(max_retries=1), model=settings.LLM_MODEL)

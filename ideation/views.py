@@ -6,8 +6,7 @@ from ideation import selectors, services
 from ideation.forms import FeedbackForm, IdeaBatchForm, IdeaFilterForm
 from ideation.models import Idea, IdeaBatch
 from webapp.access import read_access, write_access
-
-HTMX_STOP_POLLING = 286
+from webapp.htmx import polling_response
 
 
 @require_http_methods(["GET", "POST"])
@@ -61,10 +60,7 @@ def batch_page(request: HttpRequest, batch_id: int) -> HttpResponse:
     }
     if request.htmx and request.htmx.target == "progress":
         response = render(request, "ideation/batch.html#progress", context)
-        if batch.is_finished:  # reload once so the ranked list appears
-            response.status_code = HTMX_STOP_POLLING
-            response["HX-Refresh"] = "true"
-        return response
+        return polling_response(response, finished=batch.is_finished, reload=True)
     if request.htmx and request.htmx.target == "ideas":
         return render(request, "ideation/batch.html#ideas", context)
     return render(request, "ideation/batch.html", context)

@@ -11,6 +11,8 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
+from ideation.markdown_text import name_and_description, one_line, table_cell
+
 COMPARISONS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
 
 
@@ -98,19 +100,6 @@ def results_table(report: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
-def _cell(text: str) -> str:
-    return _one_line(text).replace("|", "\\|")
-
-
-def _named(item: dict[str, Any]) -> str:
-    description = item.get("description")
-    return _one_line(item["name"]) + (f": {_one_line(description)}" if description else "")
-
-
 def _best_runs(report: dict[str, Any]) -> list[str]:
     lines = []
     for metric in report["metrics"]:
@@ -145,22 +134,22 @@ def writeup_markdown(
     for name in plan["grid"]:
         params.pop(name, None)
     lines = [
-        f"# {_one_line(d['title'])}",
+        f"# {one_line(d['title'])}",
         "",
         f"*Experiment run {run_id}: {status}; hypothesis {verdict}.*",
         "",
         "## Idea and question",
         "",
-        f"This experiment follows up the idea **{_one_line(d['idea']['title'])}**"
+        f"This experiment follows up the idea **{one_line(d['idea']['title'])}**"
         + (
-            f" (concepts: {', '.join(_one_line(c) for c in d['idea']['concepts'])})."
+            f" (concepts: {', '.join(one_line(c) for c in d['idea']['concepts'])})."
             if d["idea"]["concepts"]
             else "."
         ),
         "",
-        f"**Question.** {_one_line(d['question'])}",
+        f"**Question.** {one_line(d['question'])}",
         "",
-        f"**Hypothesis.** {_one_line(d['hypothesis'])}",
+        f"**Hypothesis.** {one_line(d['hypothesis'])}",
         "",
         "## Setup",
         "",
@@ -180,14 +169,14 @@ def writeup_markdown(
         + f" (budget {d['compute']['wall_time_minutes']:g} minutes)",
     ]
     if d["datasets"]:
-        lines.append("- Data: " + "; ".join(_named(x) for x in d["datasets"]))
+        lines.append("- Data: " + "; ".join(name_and_description(x) for x in d["datasets"]))
     header, rows = results_table(report)
     lines += ["", "## Results", ""]
     if rows:
         lines += [
             "| " + " | ".join(header) + " |",
             "|" + "---|" * len(header),
-            *("| " + " | ".join(_cell(c) for c in row) + " |" for row in rows),
+            *("| " + " | ".join(table_cell(c) for c in row) + " |" for row in rows),
             "",
             *_best_runs(report),
         ]
@@ -219,7 +208,7 @@ def writeup_markdown(
     lines += ["", "## Grounding papers", ""]
     for paper in d["idea"]["grounding_papers"]:
         link = f" <{paper['url']}>" if paper.get("url") else ""
-        lines.append(f"- {_one_line(paper['title'])} ({paper['key']}){link}")
+        lines.append(f"- {one_line(paper['title'])} ({paper['key']}){link}")
     if not d["idea"]["grounding_papers"]:
         lines.append("- none recorded")
     lines.append("")

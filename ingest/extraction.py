@@ -384,9 +384,9 @@ def configured_extractor() -> ConceptExtractor:
     """The extractor CONCEPT_EXTRACTOR names: the offline one unless an LLM is configured."""
     from django.conf import settings
 
-    if settings.CONCEPT_EXTRACTOR == "llm" and settings.OPENAI_BASE_URL and settings.LLM_MODEL:
-        from ingest.llm_extraction import llm_extractor
+    from ingest.llm_extraction import llm_configured, llm_extractor
 
+    if settings.CONCEPT_EXTRACTOR == "llm" and llm_configured():
         return llm_extractor()
     return default_extractor()
 

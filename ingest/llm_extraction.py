@@ -91,6 +91,11 @@ class LLMExtractor:
         return list(found.values())
 
 
+def llm_configured() -> bool:
+    """Whether an OpenAI-compatible endpoint and model are set (nothing needs one)."""
+    return bool(settings.OPENAI_BASE_URL and settings.LLM_MODEL)
+
+
 def openai_client(*, max_retries: int):
     """A client for the configured OpenAI-compatible endpoint (OPENAI_BASE_URL and friends)."""
     from openai import OpenAI

@@ -7,8 +7,7 @@ from ingest.forms import IngestForm
 from ingest.models import IngestJob
 from ingest.sources.files import SourceError
 from webapp.access import read_access, write_access
-
-HTMX_STOP_POLLING = 286
+from webapp.htmx import polling_response
 
 
 @require_http_methods(["GET", "POST"])
@@ -49,7 +48,5 @@ def ingest_job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     context = {"job": job, "errors": selectors.ingest_job_errors(job=job)}
     if request.htmx:
         response = render(request, "ingest/job.html#progress", context)
-        if job.is_finished:
-            response.status_code = HTMX_STOP_POLLING
-        return response
+        return polling_response(response, finished=job.is_finished)
     return render(request, "ingest/job.html", context)

@@ -1,0 +1,16 @@
+"""htmx conventions shared by the pages that poll a job."""
+
+from django.http import HttpResponse
+
+# htmx stops an `hx-trigger="every ..."` poll when the server answers with this status.
+HTMX_STOP_POLLING = 286
+
+
+def polling_response(response: HttpResponse, *, finished: bool, reload: bool = False):
+    """Tell a polling partial to stop once its job finished; with reload, the page reloads once
+    so what appears only for a finished job (results, a ranked list) shows."""
+    if finished:
+        response.status_code = HTMX_STOP_POLLING
+        if reload:
+            response["HX-Refresh"] = "true"
+    return response
