@@ -176,3 +176,32 @@ def test_importing_a_bad_file_names_the_file_and_the_problem(editor):
     assert response.status_code == 400
     assert "mine.json: seeds: [] should be non-empty" in response.content.decode()
     assert ExperimentSpec.objects.count() == 0
+
+
+def test_drafting_with_the_llm_uses_the_configured_endpoint_or_says_why_not(
+    editor, store, settings, chat
+):
+    idea = idea_create()
+    response = editor.post(f"/ideas/{idea.pk}/specs", {"writer": "llm"})
+    assert response.status_code == 400
+    assert "no LLM is configured" in response.content.decode()
+    server = chat([json.dumps(tiny_spec())])
+    settings.OPENAI_BASE_URL, settings.LLM_MODEL = server.url, "test-model"
+    editor.post(f"/ideas/{idea.pk}/specs", {"writer": "llm"})
+    spec = ExperimentSpec.objects.get()
+    assert spec.origin == "llm" and spec.document["variables"] == tiny_spec()["variables"]
+    assert server.requests[0]["model"] == "test-model"
+
+
+def test_export_command_refuses_what_it_cannot_export(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    for args, expected in [
+        (["--batch", "999", "--out", str(tmp_path)], "no idea batch 999"),
+        (["--spec", "998", "--out", str(tmp_path)], "no spec 998"),
+        (["--batch", "1"], "--out DIR is needed"),
+        (["--out", str(tmp_path)], "give --batch ID, --spec ID or --schema"),
+    ]:
+        with pytest.raises(CommandError, match=expected):
+            call_command("export_specs", *args)
+    assert list(tmp_path.iterdir()) == []

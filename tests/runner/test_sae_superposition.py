@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 import torch
@@ -118,3 +119,28 @@ def test_invalid_plans_are_refused_with_the_reason(plan, expected, tmp_path):
     with pytest.raises(PlanInvalid):
         experiment_execute(plan=plan, out_dir=tmp_path)
     assert not (tmp_path / "metrics.json").exists()
+
+
+def test_run_experiment_command_runs_in_process_and_refuses_bad_input(tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    params = json.dumps({**TINY, "steps": 20})
+    call_command(
+        "run_experiment", "--template", "sae_superposition", "--params", params,
+        "--grid", '{"activation": ["relu", "softplus"]}', "--seeds", "3", "--sync",
+        "--out", str(tmp_path),
+    )  # fmt: skip
+    saved = json.loads((tmp_path / "metrics.json").read_text())
+    assert saved["complete"] and [r["seed"] for r in saved["runs"]] == [3, 3]
+    assert f"results: {tmp_path}" in capsys.readouterr().out
+    for args, expected in [
+        (["--params", '{"steps": -1}', "--sync"], "steps: -1 is less than the minimum of 1"),
+        (["--params", "{not json", "--sync"], "--params: not valid JSON"),
+        (["--grid", '{"steps": 5}', "--sync"], "--grid: each parameter needs a list"),
+        (["--seeds", "a,b", "--sync"], "--seeds: integers separated by commas"),
+        ([], "needs --sync"),
+    ]:
+        with pytest.raises(CommandError, match=re.escape(expected)):
+            call_command("run_experiment", "--template", "sae_superposition", *args,
+                         "--out", str(tmp_path / "bad"))  # fmt: skip
+    assert not (tmp_path / "bad").exists()
