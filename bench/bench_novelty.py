@@ -47,9 +47,9 @@ def main() -> None:
     from graph.factory import get_store
     from ideation.history import day_number
     from ideation.services import history_now, texts_novelty
-    from ingest import embedding
-    from ingest.selectors import vector_keys
-    from ingest.vectorindex import PAPERS, get_index
+    from index import embedding
+    from index.selectors import nearest_keys
+    from index.vectorindex import PAPERS
 
     history = history_now()
     store = get_store()
@@ -75,19 +75,14 @@ def main() -> None:
     texts = [text for _, _, text in items]
     started = time.perf_counter()
     vectors = embedding.encode(texts)
-    index = get_index(PAPERS)
-
     baseline = []
     for vector in vectors:
-        hits = index.search(vector.reshape(1, -1), 200)[0]
-        keys = vector_keys(index=PAPERS, vids=[h.vid for h in hits])
         best = max(
             (
-                h.score
-                for h in hits
-                if h.vid in keys
-                and keys[h.vid] in history.paper_index
-                and history.paper_day[history.paper_index[keys[h.vid]]] <= cutoff
+                score
+                for key, score in nearest_keys(index=PAPERS, vector=vector, limit=200)
+                if key in history.paper_index
+                and history.paper_day[history.paper_index[key]] <= cutoff
             ),
             default=0.0,
         )

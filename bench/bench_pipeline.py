@@ -32,10 +32,11 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from ingest import embedding, services  # noqa: E402
-from ingest.records import paper_text  # noqa: E402
+from core.embedded import server_start, services_stop  # noqa: E402
+from index import embedding  # noqa: E402
+from index.embedding import paper_text  # noqa: E402
+from ingest import services  # noqa: E402
 from ingest.selectors import graph_stats  # noqa: E402
-from webapp.services import server_start, services_stop  # noqa: E402
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ def build_store(url: str | None = None) -> GraphStore:
 
     if url:
         return FalkorDBStore(graph_name=settings.GRAPH_NAME, url=url)
-    from webapp.services import server_start
+    from core.embedded import server_start
 
     server_start()
     return FalkorDBStore(graph_name=settings.GRAPH_NAME, unix_socket=str(settings.EMBEDDED_SOCKET))

@@ -3,10 +3,10 @@ import re
 from django import forms
 from django.conf import settings
 
+from core.llm import llm_configured
 from graph.store import CONCEPT_KINDS
 from ideation.models import Idea, IdeaBatch
 from ideation.selectors import IdeaFilter
-from ingest.llm_extraction import llm_configured
 
 _CATEGORY = re.compile(r"^[a-z\-]+(\.[A-Za-z\-]+)?$")
 

@@ -1,10 +1,7 @@
-from pathlib import Path
-
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
-from runner.execute import METRICS_FILE
+from core.jobs import Job
 
 
 class ForecastModel(models.Model):
@@ -28,7 +25,7 @@ class ForecastModel(models.Model):
         return f"ForecastModel {self.pk} AUC {self.validation_auc:.3f} ({self.trained_at:%Y-%m-%d})"
 
 
-class IdeaBatch(models.Model):
+class IdeaBatch(Job):
     class Status(models.TextChoices):
         PENDING = "pending"
         RUNNING = "running"
@@ -61,19 +58,12 @@ class IdeaBatch(models.Model):
     )
     message = models.TextField(blank=True, help_text="warnings and errors, one per line")
     timings = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"IdeaBatch {self.pk} {self.status}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in self.TERMINAL
 
 
 class Idea(models.Model):
@@ -120,100 +110,3 @@ class Idea(models.Model):
 
     def __str__(self) -> str:
         return f"Idea {self.pk}: {self.title}"
-
-
-class ExperimentSpec(models.Model):
-    """One experiment spec document (see ideation/schemas) and where it came from."""
-
-    class Origin(models.TextChoices):
-        OFFLINE = "offline", "offline rules"
-        LLM = "llm", "LLM"
-        IMPORTED = "imported", "imported file"
-
-    idea = models.ForeignKey(
-        Idea, null=True, blank=True, related_name="specs", on_delete=models.SET_NULL
-    )
-    document = models.JSONField()
-    title = models.CharField(max_length=300)
-    template = models.CharField(max_length=64)
-    origin = models.CharField(max_length=16, choices=Origin.choices)
-    revision = models.IntegerField(default=1, help_text="edits so far, plus one")
-    message = models.TextField(blank=True, help_text="how it was drafted, e.g. an LLM fallback")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-updated_at"]
-
-    def __str__(self) -> str:
-        return f"ExperimentSpec {self.pk}: {self.title}"
-
-
-class ExperimentRun(models.Model):
-    """One dispatch of a spec to the gpu queue; results live in its directory in the data dir."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued"
-        RUNNING = "running"
-        SUCCEEDED = "succeeded"
-        FAILED = "failed"
-        CANCELLED = "cancelled"
-
-    TERMINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
-
-    spec = models.ForeignKey(ExperimentSpec, related_name="runs", on_delete=models.CASCADE)
-    document = models.JSONField(help_text="the spec as dispatched")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    task_id = models.CharField(max_length=64, blank=True)
-    attempts = models.IntegerField(default=0, help_text="times a worker started it")
-    cancel_requested = models.BooleanField(default=False)
-    worker = models.CharField(max_length=300, blank=True, help_text="host:pid running it")
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    time_limit_seconds = models.FloatField()
-    device = models.CharField(max_length=200, blank=True)
-    message = models.TextField(blank=True)
-    summary = models.JSONField(default=dict, blank=True, help_text="criteria and verdict")
-    verdict = models.CharField(max_length=32, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    writeup_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"ExperimentRun {self.pk} {self.status}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in self.TERMINAL
-
-    @property
-    def directory(self) -> Path:
-        return settings.EXPERIMENTS_DIR / f"run-{self.pk}"
-
-    @property
-    def log_path(self) -> Path:
-        return self.directory / "log.txt"
-
-    @property
-    def metrics_path(self) -> Path:
-        return self.directory / METRICS_FILE
-
-    @property
-    def writeup_path(self) -> Path:
-        return self.directory / "writeup.md"
-
-    @property
-    def seconds(self) -> float | None:
-        if not self.started_at:
-            return None
-        end = self.finished_at or timezone.now()
-        return (end - self.started_at).total_seconds()

@@ -13,13 +13,13 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from core.fusion import rank_fusion
 from ideation.history import History
 
 NEAREST = 10
 DECISIVE_SIMILARITY = 0.85  # a paper this close states the same idea
 SIMILARITY_FLOOR, SIMILARITY_CEILING = 0.35, 0.85
 NOVEL_AT = 0.55
-RRF_K = 60
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,7 @@ def verdict_from(score: float, decisive: str | None) -> str:
 
 
 def fuse_ranks(*rankings: list[str]) -> list[str]:
-    scores: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, key in enumerate(ranking):
-            scores[key] = scores.get(key, 0.0) + 1 / (RRF_K + rank + 1)
+    scores = rank_fusion(rankings)
     return sorted(scores, key=lambda key: -scores[key])
 
 
@@ -106,9 +103,9 @@ def novelty_check(
     by extraction from `text` when not given); `as_of` checks against the papers published by
     that date only."""
     from ideation.history import day_number
+    from index.selectors import nearest_keys
+    from index.vectorindex import PAPERS
     from ingest.extraction import extract_concepts
-    from ingest.selectors import vector_keys
-    from ingest.vectorindex import PAPERS, get_index
 
     until = day_number(as_of) if as_of else None
 
@@ -118,11 +115,12 @@ def novelty_check(
         row = history.paper_index.get(key)
         return row is not None and history.paper_day[row] <= until
 
-    index = get_index(PAPERS)
     depth = NEAREST if until is None else NEAREST * 20
-    hits = index.search(vector.reshape(1, -1), depth)[0]
-    keys = vector_keys(index=PAPERS, vids=[h.vid for h in hits])
-    dense = {keys[h.vid]: h.score for h in hits if h.vid in keys and published_in_time(keys[h.vid])}
+    dense = {
+        key: score
+        for key, score in nearest_keys(index=PAPERS, vector=vector, limit=depth)
+        if published_in_time(key)
+    }
     words = [
         key
         for key, _ in store.text_search(label="Paper", text=text, limit=depth)

@@ -7,6 +7,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 
 import joblib
 import numpy as np
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.llm import llm_configured
 from graph.factory import get_store
 from ideation import forecast as fc
 from ideation.candidates import (
@@ -33,11 +35,11 @@ from ideation.writers import (
     PairContext,
     configured_writer,
 )
-from ingest import embedding
-from ingest.llm_extraction import llm_configured
+from index import embedding
+from index.selectors import unit_vectors
+from index.vectorindex import CONCEPTS, PAPERS
 from ingest.taxonomy import field_name
 from ingest.text import squash
-from ingest.vectorindex import CONCEPTS, PAPERS, get_index, vector_id
 
 logger = logging.getLogger(__name__)
 GROUNDING_PER_CONCEPT = 2
@@ -50,26 +52,12 @@ class IdeationError(Exception):
 
 
 # -- the graph's history and the forecast ---------------------------------------------------------
-def _unit_vectors(index_name: str, keys: list[str]) -> np.ndarray:
-    """Unit vectors of graph keys from one FAISS index, in the keys' order; zeros where absent."""
-    ids, vectors = get_index(index_name).export()
-    dim = vectors.shape[1] if len(vectors) else embedding.dimension()
-    out = np.zeros((len(keys), dim), dtype=np.float32)
-    if len(ids):
-        position = {int(vid): row for row, vid in enumerate(ids)}
-        rows = np.array([position.get(vector_id(key), -1) for key in keys], dtype=np.int64)
-        found = rows >= 0
-        out[found] = vectors[rows[found]]
-        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
-    return out
-
-
 def history_now() -> History:
     return history_current(
         store=get_store(),
         path=settings.IDEATION_DIR / "history.npz",
-        concept_vectors=lambda keys: _unit_vectors(CONCEPTS, keys),
-        paper_vectors=lambda keys: _unit_vectors(PAPERS, keys),
+        concept_vectors=lambda keys: unit_vectors(index=CONCEPTS, keys=keys),
+        paper_vectors=lambda keys: unit_vectors(index=PAPERS, keys=keys),
     )
 
 
@@ -200,67 +188,101 @@ def idea_batch_enqueue(*, batch: IdeaBatch) -> None:
     transaction.on_commit(lambda: task.delay(batch.pk))
 
 
-def _progress(batch: IdeaBatch, stage: str, percent: int, timings: dict, started: float) -> None:
-    timings[stage] = round(time.perf_counter() - started, 3)
-    batch.stage, batch.progress, batch.timings = stage, percent, timings
-    batch.save(update_fields=["stage", "progress", "timings"])
+@dataclass
+class _BatchRun:
+    """What the stages of one batch pass along."""
+
+    batch: IdeaBatch
+    store: object
+    history: History
+    snapshot: Snapshot
+    started: float = dataclass_field(default_factory=time.perf_counter)
+    timings: dict = dataclass_field(default_factory=dict)
+    notes: list[str] = dataclass_field(default_factory=list)
+
+    def progress(self, stage: str, percent: int) -> None:
+        self.timings[stage] = round(time.perf_counter() - self.started, 3)
+        batch = self.batch
+        batch.stage, batch.progress, batch.timings = stage, percent, self.timings
+        batch.save(update_fields=["stage", "progress", "timings"])
+
+
+@dataclass(frozen=True)
+class _Written:
+    """One drafted idea with the pair it came from."""
+
+    a: int
+    b: int
+    neighbours: np.ndarray
+    context: PairContext
+    draft: object
+
+
+@dataclass(frozen=True)
+class _Checked:
+    written: _Written
+    novelty: object
+    score: float
+    breakdown: dict
 
 
 def idea_batch_run(*, batch_id: int) -> IdeaBatch:
-    """Run a batch to the end. Bad parameters or an unusable graph fail it with a message."""
+    """Run a batch to the end: read the history, fit or load the forecast, choose candidate
+    pairs, write ideas, check their novelty and rank them, save. Bad parameters or an unusable
+    graph fail the batch with a message."""
     batch = IdeaBatch.objects.get(pk=batch_id)
     if batch.is_finished:
         return batch
-    batch.status, batch.started_at = IdeaBatch.Status.RUNNING, timezone.now()
-    batch.save(update_fields=["status", "started_at"])
+    batch.mark_running()
     try:
-        _run(batch)
+        run = _stage_history(batch)
+        forecaster = _stage_forecast(run)
+        picked = _stage_candidates(run, forecaster)
+        written = _stage_write(run, picked)
+        checked, vectors = _stage_novelty(run, written)
+        _stage_save(run, checked, vectors)
     except (IdeationError, UnknownConcepts) as exc:
-        return _finish(batch, IdeaBatch.Status.FAILED, str(exc))
-    return _finish(batch, IdeaBatch.Status.SUCCEEDED, batch.message)
+        return batch.finish(IdeaBatch.Status.FAILED, str(exc))
+    return batch.finish(IdeaBatch.Status.SUCCEEDED, batch.message, progress=100)
 
 
-def idea_batch_fail(*, batch_id: int, message: str) -> None:
-    batch = IdeaBatch.objects.get(pk=batch_id)
-    if not batch.is_finished:
-        _finish(batch, IdeaBatch.Status.FAILED, message)
-
-
-def _finish(batch: IdeaBatch, status: str, message: str) -> IdeaBatch:
-    batch.status, batch.message, batch.finished_at = status, message[:5000], timezone.now()
-    if status == IdeaBatch.Status.SUCCEEDED:
-        batch.progress = 100
-    batch.save(update_fields=["status", "message", "finished_at", "progress"])
-    return batch
-
-
-def _run(batch: IdeaBatch) -> None:
-    params, timings, started = batch.params, {}, time.perf_counter()
-    store = get_store()
+def _stage_history(batch: IdeaBatch) -> _BatchRun:
     history = history_now()
     if not history.concept_keys:
         raise IdeationError(
             "the graph has no concepts with 3 or more papers yet: ingest papers first"
         )
-    snapshot = snapshot_now(history)
-    _progress(batch, "history", 10, timings, started)
+    run = _BatchRun(batch, get_store(), history, snapshot_now(history))
+    run.progress("history", 10)
+    return run
 
-    forecaster = forecaster_current(history=history)
-    notes = [forecaster.note] if forecaster.note else []
-    batch.forecast_model = forecaster.record
-    batch.save(update_fields=["forecast_model"])
-    _progress(batch, "forecast model", 25, timings, started)
 
+def _stage_forecast(run: _BatchRun) -> Forecaster:
+    forecaster = forecaster_current(history=run.history)
+    if forecaster.note:
+        run.notes.append(forecaster.note)
+    run.batch.forecast_model = forecaster.record
+    run.batch.save(update_fields=["forecast_model"])
+    run.progress("forecast model", 25)
+    return forecaster
+
+
+def _stage_candidates(
+    run: _BatchRun, forecaster: Forecaster
+) -> list[tuple[int, int, float | None]]:
+    """The pairs to write ideas for (a few more than asked: near-duplicates merge later), each
+    with its forecast score."""
+    params, snapshot = run.batch.params, run.snapshot
     n = int(params["n"])
     wanted = max(n, int(np.ceil(n * EXTRA_FOR_DUPLICATES)))
     query = CandidateQuery(
-        seeds=tuple(_seed_keys(history, params.get("seeds") or [])),
+        seeds=tuple(_seed_keys(run.history, params.get("seeds") or [])),
         fields=tuple(params.get("fields") or ()),
         kinds=tuple(params.get("kinds") or DEFAULT_KINDS),
         active_since=params.get("active_since") or None,
     )
     found = candidate_pairs(snapshot, query, limit=wanted)
-    batch.candidates = found.considered
+    run.batch.candidates = found.considered
     if not len(found.a):
         raise IdeationError(
             "no cross-field pairs match these settings: widen the fields or kinds, or pick "
@@ -269,45 +291,55 @@ def _run(batch: IdeaBatch) -> None:
     scores = forecaster.scores(snapshot, found.a, found.b)
     ranking = scores if scores is not None else _fallback_affinity(snapshot, found.a, found.b)
     chosen = pairs_choose(found.a, found.b, ranking, n=wanted)
-    _progress(batch, "candidates", 35, timings, started)
-
-    writer = configured_writer(batch.writer)
-    picked = [
+    run.progress("candidates", 35)
+    return [
         (int(found.a[i]), int(found.b[i]), None if scores is None else float(scores[i]))
         for i in chosen
     ]
+
+
+def _stage_write(run: _BatchRun, picked: list[tuple[int, int, float | None]]) -> list[_Written]:
+    batch, history, snapshot = run.batch, run.history, run.snapshot
+    writer = configured_writer(batch.writer)
     shared = [_shared_neighbours(snapshot, a, b) for a, b, _ in picked]
     contexts = [
         _pair_context(history, snapshot, a, b, forecast, neighbours)
         for (a, b, forecast), neighbours in zip(picked, shared, strict=True)
     ]
-    _fill_paper_texts(store, contexts)
-    drafts = []
-    for number, context in enumerate(contexts, start=1):
-        drafts.append(writer.write(context))
+    _fill_paper_texts(run.store, contexts)
+    written = []
+    for number, ((a, b, _), neighbours, context) in enumerate(
+        zip(picked, shared, contexts, strict=True), start=1
+    ):
+        written.append(_Written(a, b, neighbours, context, writer.write(context)))
         if number % 10 == 0 or number == len(contexts):
-            _progress(batch, "writing", 35 + int(45 * number / len(contexts)), timings, started)
+            run.progress("writing", 35 + int(45 * number / len(contexts)))
     usage = writer.usage
     batch.llm_calls, batch.llm_cost = usage.calls, round(usage.cost, 6)
     batch.llm_prompt_tokens, batch.llm_completion_tokens = (
         usage.prompt_tokens,
         usage.completion_tokens,
     )
-    notes += usage.messages
+    run.notes += usage.messages
+    return written
 
-    statements = [f"{d.title}. {d.hypothesis}" for d in drafts]
+
+def _stage_novelty(run: _BatchRun, written: list[_Written]) -> tuple[list[_Checked], np.ndarray]:
+    """Check each idea's novelty and score it; returns the scored ideas and their statements'
+    vectors (for merging near-duplicates)."""
+    params, history, snapshot = run.batch.params, run.history, run.snapshot
+    statements = [f"{w.draft.title}. {w.draft.hypothesis}" for w in written]
     vectors = embedding.encode(statements)
     checked_at = timezone.now().isoformat(timespec="seconds")
-    rows = []
     weights = params.get("field_weights") or {}
-    for (a, b, _), neighbours, context, draft, statement, vector in zip(
-        picked, shared, contexts, drafts, statements, vectors, strict=True
-    ):
+    checked = []
+    for item, statement, vector in zip(written, statements, vectors, strict=True):
+        context = item.context
         result = novelty_check(
             text=statement,
             vector=vector,
             history=history,
-            store=store,
+            store=run.store,
             concepts=[context.a.key, context.b.key],
             forecast=context.forecast,
             checked_at=checked_at,
@@ -315,20 +347,26 @@ def _run(batch: IdeaBatch) -> None:
         signals = Signals(
             forecast=context.forecast,
             novelty=result.score,
-            grounding_papers=len(draft.grounding),
+            grounding_papers=len(item.draft.grounding),
             has_resource_neighbour=any(
-                history.concept_kinds[i] in ("dataset", "metric") for i in neighbours[:50]
+                history.concept_kinds[i] in ("dataset", "metric") for i in item.neighbours[:50]
             ),
-            both_active=bool(min(snapshot.recent[a], snapshot.recent[b]) > 0),
+            both_active=bool(min(snapshot.recent[item.a], snapshot.recent[item.b]) > 0),
             field_weight=float(
                 np.mean([float(weights.get(side.field, 1.0)) for side in (context.a, context.b)])
             ),
         )
         score, breakdown = composite(signals, params.get("weights"))
-        rows.append((context, draft, result, score, breakdown))
-    _progress(batch, "novelty", 90, timings, started)
+        checked.append(_Checked(item, result, score, breakdown))
+    run.progress("novelty", 90)
+    return checked, vectors
 
-    order = sorted(range(len(rows)), key=lambda i: -rows[i][3])
+
+def _stage_save(run: _BatchRun, checked: list[_Checked], vectors: np.ndarray) -> None:
+    """Rank, merge near-duplicates into the idea they repeat, and save the ideas."""
+    batch = run.batch
+    n = int(batch.params["n"])
+    order = sorted(range(len(checked)), key=lambda i: -checked[i].score)
     merged = duplicates_of(vectors, order)
     kept = [i for i in order if i not in merged][:n]
     kept_set = set(kept)
@@ -336,7 +374,8 @@ def _run(batch: IdeaBatch) -> None:
     with transaction.atomic():
         saved: dict[int, Idea] = {}
         for rank, i in enumerate(listed, start=1):
-            context, draft, result, score, breakdown = rows[i]
+            item = checked[i]
+            context, draft, result = item.written.context, item.written.draft, item.novelty
             saved[i] = Idea.objects.create(
                 batch=batch,
                 rank=rank,
@@ -354,12 +393,12 @@ def _run(batch: IdeaBatch) -> None:
                 novelty=result.score,
                 verdict=result.verdict,
                 evidence=result.evidence.as_dict(),
-                score=score,
-                breakdown=breakdown,
+                score=item.score,
+                breakdown=item.breakdown,
                 duplicate_of=saved.get(merged[i]) if i in merged else None,
             )
     batch.ideas_written, batch.duplicates = len(kept), len(listed) - len(kept)
-    batch.message = "\n".join(dict.fromkeys(notes))
+    batch.message = "\n".join(dict.fromkeys(run.notes))
     batch.save(
         update_fields=[
             "candidates",
@@ -372,7 +411,7 @@ def _run(batch: IdeaBatch) -> None:
             "message",
         ]
     )
-    _progress(batch, "ranked", 100, timings, started)
+    run.progress("ranked", 100)
 
 
 def _seed_keys(history: History, names: list[str]) -> list[str]:

@@ -2,11 +2,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.access import read_access, write_access
+from core.htmx import polling_response
 from ideation import selectors, services
 from ideation.forms import FeedbackForm, IdeaBatchForm, IdeaFilterForm
 from ideation.models import Idea, IdeaBatch
-from webapp.access import read_access, write_access
-from webapp.htmx import polling_response
 
 
 @require_http_methods(["GET", "POST"])

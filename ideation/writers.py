@@ -309,7 +309,7 @@ def configured_writer(choice: str) -> IdeaWriter:
 
     if choice != "llm":
         return OfflineWriter()
-    from ingest.llm_extraction import openai_client
+    from core.llm import openai_client
 
     return LLMWriter(
         client=openai_client(max_retries=1),

@@ -384,7 +384,8 @@ def configured_extractor() -> ConceptExtractor:
     """The extractor CONCEPT_EXTRACTOR names: the offline one unless an LLM is configured."""
     from django.conf import settings
 
-    from ingest.llm_extraction import llm_configured, llm_extractor
+    from core.llm import llm_configured
+    from ingest.llm_extraction import llm_extractor
 
     if settings.CONCEPT_EXTRACTOR == "llm" and llm_configured():
         return llm_extractor()

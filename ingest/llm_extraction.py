@@ -13,6 +13,7 @@ import re
 
 from django.conf import settings
 
+from core.llm import openai_client
 from graph.store import CONCEPT_KINDS
 from ingest.extraction import Concept, Extractor, default_extractor, kind_of
 from ingest.text import display_name, squash
@@ -89,23 +90,6 @@ class LLMExtractor:
             chosen = kind if kind != "other" else kind_of(key, canonical.split(), vocab)
             found[key] = Concept(key, canonical, chosen, spans)
         return list(found.values())
-
-
-def llm_configured() -> bool:
-    """Whether an OpenAI-compatible endpoint and model are set (nothing needs one)."""
-    return bool(settings.OPENAI_BASE_URL and settings.LLM_MODEL)
-
-
-def openai_client(*, max_retries: int):
-    """A client for the configured OpenAI-compatible endpoint (OPENAI_BASE_URL and friends)."""
-    from openai import OpenAI
-
-    return OpenAI(
-        base_url=settings.OPENAI_BASE_URL,
-        api_key=settings.OPENAI_API_KEY or "not-needed",
-        timeout=settings.LLM_TIMEOUT_SECONDS,
-        max_retries=max_retries,
-    )
 
 
 def llm_extractor() -> LLMExtractor:

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.db import models
 
+from core.jobs import Job
 
-class IngestJob(models.Model):
+
+class IngestJob(Job):
     class Status(models.TextChoices):
         PENDING = "pending"
         RUNNING = "running"
@@ -14,6 +16,7 @@ class IngestJob(models.Model):
         ARXIV = "arxiv"
 
     TERMINAL = (Status.SUCCEEDED, Status.FAILED)
+    MESSAGE_FIELD = "error_message"
 
     source_kind = models.CharField(max_length=16, choices=SourceKind.choices)
     source = models.CharField(max_length=1000, help_text="file path or arXiv query description")
@@ -31,19 +34,12 @@ class IngestJob(models.Model):
     invalid = models.IntegerField(default=0)
     error_message = models.TextField(blank=True)
     timings = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"IngestJob {self.pk} ({self.source_kind}: {self.source}) {self.status}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in self.TERMINAL
 
     @property
     def percent(self) -> int:
@@ -67,14 +63,3 @@ class IngestError(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}"
-
-
-class VectorKey(models.Model):
-    """Maps a FAISS id back to the graph key it was derived from."""
-
-    vid = models.BigIntegerField(primary_key=True)
-    index = models.CharField(max_length=16)
-    key = models.CharField(max_length=300)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["index", "key"], name="unique_index_key")]

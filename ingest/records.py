@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from index.embedding import paper_text
 from ingest.taxonomy import is_arxiv_category
 
 MAX_TITLE_CHARS = 1_000
@@ -21,11 +22,6 @@ _NEW_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
 _OLD_ID = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$")
 _ID_PREFIX = re.compile(r"^(?:arxiv:|https?://(?:export\.)?arxiv\.org/(?:abs|pdf)/)", re.I)
 _WS = re.compile(r"\s+")
-
-
-def paper_text(title: str, abstract: str) -> str:
-    """What a paper is embedded as, at ingest and at rebuild alike."""
-    return f"{title}. {abstract}"
 
 
 class InvalidRecord(ValueError):

@@ -23,19 +23,19 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from graph.factory import get_store
 from graph.store import ConceptRow, FieldRow, GraphStore, Mention, PaperRow
-from ingest import embedding
+from index import embedding
+from index.services import vectors_upsert
+from index.vectorindex import CONCEPTS, PAPERS, get_index, vector_id
 from ingest.extraction import Concept, extract_concepts
-from ingest.models import IngestError, IngestJob, VectorKey
-from ingest.records import PaperRecord, RecordError, paper_text
+from ingest.models import IngestError, IngestJob
+from ingest.records import PaperRecord, RecordError
 from ingest.sources import SourceItem
 from ingest.sources.arxiv_api import ArxivQuery, fetch
 from ingest.sources.files import SourceError, count_items, detect_format, read_file
 from ingest.taxonomy import field_name
-from ingest.vectorindex import CONCEPTS, PAPERS, get_index, vector_id
 
 logger = logging.getLogger(__name__)
 MAX_ERRORS_STORED = 1000
@@ -150,8 +150,7 @@ def ingest_job_run(*, job_id: int) -> IngestJob:
         return job
     started = time.perf_counter()
     if job.status == IngestJob.Status.PENDING:
-        job.status, job.started_at = IngestJob.Status.RUNNING, timezone.now()
-        job.save(update_fields=["status", "started_at"])
+        job.mark_running()
     try:
         if job.total is None:
             job.total = _count_items(job)
@@ -171,27 +170,14 @@ def ingest_job_run(*, job_id: int) -> IngestJob:
                 _vector_stage(current, store)
                 _record_chunk(job, current.size, current.result)
     except SourceError as exc:
-        return _finish(job, IngestJob.Status.FAILED, str(exc))
+        return job.finish(IngestJob.Status.FAILED, str(exc))
     tops_started = time.perf_counter()
     store.concept_tops_refresh(min_papers=settings.CONCEPT_TOP_MIN_PAPERS)
     job.refresh_from_db()
     timings = dict(job.timings)
     timings["neighbour_cache_s"] = round(time.perf_counter() - tops_started, 3)
     timings["total_s"] = round(timings.get("total_s", 0) + time.perf_counter() - started, 3)
-    job.timings = timings
-    return _finish(job, IngestJob.Status.SUCCEEDED, "")
-
-
-def ingest_job_fail(*, job_id: int, message: str) -> None:
-    job = IngestJob.objects.get(pk=job_id)
-    if not job.is_finished:
-        _finish(job, IngestJob.Status.FAILED, message)
-
-
-def _finish(job: IngestJob, status: str, message: str) -> IngestJob:
-    job.status, job.error_message, job.finished_at = status, message[:5000], timezone.now()
-    job.save(update_fields=["status", "error_message", "finished_at", "timings"])
-    return job
+    return job.finish(IngestJob.Status.SUCCEEDED, timings=timings)
 
 
 def _batched(items: Iterable[SourceItem], size: int) -> Iterator[list[SourceItem]]:
@@ -346,42 +332,5 @@ def _embed_into(index_name: str, keys: list[str], texts: list[str], result: Chun
     vectors = embedding.encode(texts)
     result.timings["embed_s"] = result.timings.get("embed_s", 0) + time.perf_counter() - clock
     clock = time.perf_counter()
-    get_index(index_name).upsert(_register_vector_ids(index_name, keys), vectors)
+    vectors_upsert(index=index_name, keys=keys, vectors=vectors)
     result.timings["index_s"] = result.timings.get("index_s", 0) + time.perf_counter() - clock
-
-
-def _register_vector_ids(index_name: str, keys: list[str]) -> list[int]:
-    """The FAISS ids of `keys`, with their way back to the key recorded in the database."""
-    ids = [vector_id(k) for k in keys]
-    VectorKey.objects.bulk_create(
-        [VectorKey(vid=i, index=index_name, key=k) for i, k in zip(ids, keys, strict=True)],
-        ignore_conflicts=True,
-    )
-    return ids
-
-
-def index_rebuild(*, store: GraphStore | None = None, batch_size: int = 512) -> dict[str, int]:
-    """Re-embed every paper and concept in the graph into fresh indexes, swapped in atomically."""
-    import numpy as np
-
-    store = store or get_store()
-    counts = {}
-    sources = {
-        PAPERS: [(k, paper_text(t, a)) for page in store.paper_texts() for k, t, a in page],
-        CONCEPTS: [
-            (k, n)
-            for page in store.concept_names(min_papers=settings.CONCEPT_VECTOR_MIN_PAPERS)
-            for k, n in page
-        ],
-    }
-    for index_name, rows in sources.items():
-        ids: list[int] = []
-        parts = []
-        for start in range(0, len(rows), batch_size):
-            batch = rows[start : start + batch_size]
-            parts.append(embedding.encode([text for _, text in batch]))
-            ids.extend(_register_vector_ids(index_name, [k for k, _ in batch]))
-        vectors = np.vstack(parts) if parts else np.zeros((0, embedding.dimension()), np.float32)
-        get_index(index_name).replace_all(ids, vectors)
-        counts[index_name] = len(ids)
-    return counts

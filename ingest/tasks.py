@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import redis
-from celery import Task, shared_task
-from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
+from celery import shared_task
 
+from core.errors import TRANSIENT_ERRORS
+from core.jobs import JobTask
 from ingest import services
-
-# Connection trouble with the graph or the broker; anything else is a bug or bad input.
-TRANSIENT_ERRORS = (
-    redis.ConnectionError,
-    redis.TimeoutError,
-    ServiceUnavailable,
-    SessionExpired,
-    TransientError,
-)
+from ingest.models import IngestJob
 
 
-class IngestJobTask(Task):
-    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
-        services.ingest_job_fail(job_id=args[0], message=f"{type(exc).__name__}: {exc}")
+class IngestJobTask(JobTask):
+    job_model = IngestJob
 
 
 # Idempotent (MERGE on keys, a resume point on the job row), so late acknowledgement is safe:
@@ -37,8 +28,3 @@ class IngestJobTask(Task):
 )
 def ingest_job_run(job_id: int) -> str:
     return services.ingest_job_run(job_id=job_id).status
-
-
-@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=5)
-def index_rebuild() -> dict[str, int]:
-    return services.index_rebuild()

@@ -2,12 +2,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core.access import read_access, write_access
+from core.htmx import polling_response
 from ingest import selectors, services
 from ingest.forms import IngestForm
 from ingest.models import IngestJob
 from ingest.sources.files import SourceError
-from webapp.access import read_access, write_access
-from webapp.htmx import polling_response
 
 
 @require_http_methods(["GET", "POST"])

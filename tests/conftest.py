@@ -30,12 +30,25 @@ def write_jsonl(path: Path, lines: list[str | dict]) -> Path:
     return path
 
 
+# A test is in the fast tier (`pytest -m fast`) when it needs no database, graph server,
+# worker or browser: parsers, extraction, scoring, specs, runner metrics.
+NEEDS_SERVICES = {"db", "transactional_db", "store", "live_server"}
+SERVICE_MARKERS = {"django_db", "server", "broker", "e2e", "neo4j", "slow"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        markers = {marker.name for marker in item.iter_markers()}
+        if not (markers & SERVICE_MARKERS or NEEDS_SERVICES & set(item.fixturenames)):
+            item.add_marker(pytest.mark.fast)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _embedded_server():
-    """One embedded server for the session, in the test data dir; stopped at the end."""
-    from webapp import services
+    """The embedded server starts on first use (graph.factory), in the test data dir, and is
+    stopped with the workers at the end of the session."""
+    from core import embedded as services
 
-    services.server_start()
     yield
     reset_store()
     services.services_stop()
@@ -59,7 +72,7 @@ def vector_dir(settings, tmp_path):
 @pytest.fixture
 def clean_state(store, vector_dir, db):
     """An empty graph, empty vector indexes and an empty database: a fresh data dir."""
-    from webapp.selectors import summaries_forget
+    from browse.selectors import summaries_forget
 
     summaries_forget()
     return store
@@ -118,9 +131,10 @@ def browse_corpus(django_db_setup, django_db_blocker, tmp_path_factory):
 
     from django.conf import settings
 
+    from browse.selectors import summaries_forget
+    from index.models import VectorKey
     from ingest import services
-    from ingest.models import IngestJob, VectorKey
-    from webapp.selectors import summaries_forget
+    from ingest.models import IngestJob
 
     shutil.rmtree(settings.VECTOR_DIR, ignore_errors=True)
     get_store().clear()

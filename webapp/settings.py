@@ -110,8 +110,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "webapp",
+    # In pipeline order; an app imports only from the apps above it (checked by import-linter).
+    "core",
+    "index",
     "ingest",
     "ideation",
+    "experiments",
+    "browse",
 ]
 
 MIDDLEWARE = [

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from ideation.models import ExperimentRun, ExperimentSpec
-from ideation.specs import spec_validate
+from experiments.models import ExperimentRun, ExperimentSpec
+from experiments.specs import spec_validate
 from tests.e2e.conftest import SHOTS
 from tests.ideation.factories import idea_create
 from tests.processes import start_webserver, start_worker, stop

@@ -7,6 +7,8 @@ import pytest
 from graph.factory import build_store, get_store
 from graph.store import ConceptRow, FieldRow, Mention, NeighbourFilter, PaperRow
 
+pytestmark = pytest.mark.server
+
 BACKENDS = [
     pytest.param("falkordb", id="falkordb"),
     pytest.param(
@@ -76,6 +78,14 @@ def cooccurrence(store) -> dict[tuple[str, str], tuple[int, str]]:
 def test_schema_creation_is_idempotent(backend):
     backend.ensure_schema()
     backend.ensure_schema()
+    # The schema still does its work after a second creation: keys stay unique and the
+    # full-text index answers.
+    write(backend, [paper("p1", {"a": 1}, title="Sparse dictionary probes")])
+    write(backend, [paper("p1", {"a": 1}, title="Sparse dictionary probes")])
+    assert backend.counts().papers == 1
+    assert [key for key, _ in backend.text_search(label="Paper", text="dictionary", limit=5)] == [
+        "p1"
+    ]
 
 
 def test_writes_are_idempotent(backend):

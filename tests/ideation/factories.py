@@ -123,7 +123,7 @@ PLAIN_IDEA = {
 
 
 def idea_source_from(data: dict, **overrides):
-    from ideation.spec_writers import IdeaSource
+    from experiments.drafting import IdeaSource
 
     fields = {k: v for k, v in data.items() if k != "concepts"}
     concepts = [{k: c[k] for k in ("name", "kind", "field")} for c in data["concepts"]]
@@ -159,7 +159,7 @@ def idea_create(data: dict = SAE_IDEA, **overrides):
 
 def tiny_spec(**runner_params) -> dict:
     """A runnable sae_superposition spec that finishes in a few seconds on a CPU."""
-    from ideation.spec_writers import spec_offline
+    from experiments.drafting import spec_offline
 
     document = spec_offline(idea_source_from(SAE_IDEA)).document
     document["runner"]["params"] = {

@@ -55,7 +55,11 @@ def test_a_worker_on_the_ideation_queue_runs_a_batch(small_graph, tmp_path):
         assert done.status == "succeeded", (
             done.message + (tmp_path / "worker.log").read_text()[-1500:]
         )
-        assert done.ideas.count() >= 1 and done.progress == 100
+        assert done.progress == 100 and done.ideas_written == 3
+        ideas = list(done.ideas.filter(duplicate_of=None).order_by("rank"))
+        assert [idea.rank for idea in ideas] == [1, 2, 3]
+        assert all(idea.title and idea.hypothesis and len(idea.concepts) == 2 for idea in ideas)
+        assert [idea.score for idea in ideas] == sorted((i.score for i in ideas), reverse=True)
     finally:
         stop(worker)
 

@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 def corpus(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.conf import settings
 
+    from index.models import VectorKey
     from ingest import services as ingest_services
-    from ingest.models import IngestJob, VectorKey
+    from ingest.models import IngestJob
 
     shutil.rmtree(settings.VECTOR_DIR, ignore_errors=True)
     shutil.rmtree(settings.IDEATION_DIR, ignore_errors=True)

@@ -40,9 +40,15 @@ def test_corpus_acronym_table_expands_undefined_acronyms():
 
 def test_spans_point_at_the_text():
     text = "Contrastive learning improves image classification on ImageNet."
-    for concept in extract_concepts(text):
+    concepts = extract_concepts(text)
+    assert {c.key for c in concepts} >= {
+        squash("contrastive learning"),
+        squash("image classification"),
+    }
+    for concept in concepts:
+        assert concept.spans, f"{concept.name} has no span"
         for start, end in concept.spans:
-            assert squash(text[start:end]) == concept.key or concept.aliases
+            assert squash(text[start:end]) in {concept.key, *map(squash, concept.aliases)}
 
 
 def test_kinds_follow_vocabulary_and_head_words():
@@ -83,5 +89,10 @@ def test_real_abstracts_yield_typed_concepts_quickly():
 
 
 def test_hostile_text_is_only_data():
-    found = names('<script>alert("x")</script> MATCH (n) DETACH DELETE n; Robert\'); DROP TABLE')
-    assert all("<" not in name for name in found)  # punctuation splits phrases; nothing runs
+    found = names(
+        'We train sparse autoencoders <script>alert("x")</script> on reward models. '
+        "MATCH (n) DETACH DELETE n; Robert'); DROP TABLE"
+    )
+    assert {"sparse autoencoder", "reward model"} <= set(found)
+    # punctuation splits phrases, so markup never becomes part of a name; nothing runs
+    assert not any(mark in name for name in found for mark in "<>();'")

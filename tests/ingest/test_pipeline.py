@@ -3,10 +3,14 @@ import json
 import numpy as np
 import pytest
 
-from ingest import embedding, services
-from ingest.models import IngestJob, VectorKey
-from ingest.selectors import graph_stats, semantic_search
-from ingest.vectorindex import CONCEPTS, PAPERS, get_index, vector_id
+from index import embedding
+from index.models import VectorKey
+from index.selectors import semantic_search
+from index.services import index_rebuild
+from index.vectorindex import CONCEPTS, PAPERS, get_index, vector_id
+from ingest import services
+from ingest.models import IngestJob
+from ingest.selectors import graph_stats
 from tests.conftest import sample_lines, write_jsonl
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +118,7 @@ def test_rebuild_index_restores_every_vector(clean_state, tmp_path):
     before = graph_stats()
     get_index(PAPERS).path.unlink()
     get_index(CONCEPTS).path.unlink()
-    counts = services.index_rebuild()
+    counts = index_rebuild()
     assert counts["papers"] == 8
     assert graph_stats() == before
 

@@ -58,8 +58,8 @@ class Command(BaseCommand):
             self.stdout.write(batch.message)
 
     def _run_on_workers(self, batch: IdeaBatch) -> IdeaBatch:
+        from core.embedded import services_start
         from ideation.tasks import idea_batch_run
-        from webapp.services import services_start
 
         services_start(workers=True)
         idea_batch_run.delay(batch.pk)

@@ -59,8 +59,8 @@ class Command(BaseCommand):
         return services.ingest_arxiv_job_create(query=query)
 
     def _run_on_workers(self, job: IngestJob) -> IngestJob:
+        from core.embedded import services_start
         from ingest.tasks import ingest_job_run
-        from webapp.services import services_start
 
         services_start(workers=True)
         ingest_job_run.delay(job.pk)

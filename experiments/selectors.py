@@ -1,0 +1,95 @@
+"""Read side of experiments: lists, a run's files and log, and the write-up as safe HTML."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+from experiments.models import ExperimentRun, ExperimentSpec
+from experiments.writeup import results_table
+
+# Files of a run a browser may fetch: plain names at the top, PNGs under plots/.
+_SERVABLE = re.compile(r"^(?:(spec|plan|metrics)\.json|log\.txt|writeup\.md|plots/[\w.-]+\.png)$")
+CONTENT_TYPES = {
+    ".json": "application/json",
+    ".txt": "text/plain; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+    ".png": "image/png",
+}
+
+# Raw HTML in the Markdown is shown as text, never rendered: titles and abstracts are data.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def experiments_recent(*, limit: int = 30) -> tuple[list[ExperimentRun], list[ExperimentSpec]]:
+    runs = list(ExperimentRun.objects.select_related("spec")[:limit])
+    specs = list(ExperimentSpec.objects.select_related("idea")[:limit])
+    return runs, specs
+
+
+def run_file(*, run: ExperimentRun, name: str) -> Path | None:
+    """The path of one of the run's result files, or None if the name is not one of them."""
+    if not _SERVABLE.match(name):
+        return None
+    path = run.directory / name
+    return path if path.is_file() else None
+
+
+def run_log_tail(*, run: ExperimentRun, lines: int = 40) -> str:
+    try:
+        text = run.log_path.read_text(errors="replace")
+    except FileNotFoundError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def run_report(*, run: ExperimentRun) -> dict[str, Any] | None:
+    try:
+        return json.loads(run.metrics_path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+@dataclass(frozen=True)
+class RunPage:
+    run: ExperimentRun
+    log: str
+    header: list[str]
+    rows: list[list[str]]
+    plots: list[str]
+
+
+def run_page(*, run: ExperimentRun) -> RunPage:
+    report = run_report(run=run)
+    header, rows = results_table(report) if report and report["runs"] else ([], [])
+    plots = report.get("plots", []) if report else []
+    return RunPage(run=run, log=run_log_tail(run=run), header=header, rows=rows, plots=plots)
+
+
+def writeup_markdown_text(*, run: ExperimentRun) -> str | None:
+    try:
+        return run.writeup_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def writeup_html(*, run: ExperimentRun) -> str | None:
+    text = writeup_markdown_text(run=run)
+    return None if text is None else _MARKDOWN.render(text)
+
+
+def run_results_zip(*, run: ExperimentRun) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(run.directory.rglob("*")):
+            name = path.relative_to(run.directory).as_posix()
+            if path.is_file() and _SERVABLE.match(name):
+                archive.write(path, f"run-{run.pk}/{name}")
+    return buffer.getvalue()

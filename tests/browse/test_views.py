@@ -1,0 +1,41 @@
+"""Dashboard, stats API and read access."""
+
+import pytest
+
+from ingest import services
+from tests.conftest import sample_lines, write_jsonl
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dashboard_shows_the_graphs_counts(clean_state, client, tmp_path):
+    empty = client.get("/")
+    assert empty.status_code == 200
+    assert empty.context["stats"]["papers"] == 0
+    services.ingest_job_run(
+        job_id=services.ingest_file_job_create(
+            path=write_jsonl(tmp_path / "p.jsonl", sample_lines(3))
+        ).pk
+    )
+    response = client.get("/")
+    stats = response.context["stats"]
+    assert stats["papers"] == 3 and stats["paper_vectors"] == 3 and stats["concepts"] > 0
+    assert f'<div class="n">{stats["concepts"]}</div>' in response.content.decode()
+
+
+def test_stats_api(clean_state, client):
+    stats = client.get("/api/stats").json()
+    assert set(stats) >= {"papers", "concepts", "paper_vectors", "concept_vectors"}
+    assert all(isinstance(value, int) for value in stats.values())
+
+
+def test_reading_can_require_login(clean_state, client, settings):
+    settings.LOGIN_REQUIRED_FOR_READING = True
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/ingest/", "/api/stats"])
+def test_every_read_page_honours_login_for_reading(clean_state, client, settings, path):
+    assert client.get(path).status_code == 200
+    settings.LOGIN_REQUIRED_FOR_READING = True
+    assert client.get(path).status_code == 302
