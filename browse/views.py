@@ -11,12 +11,20 @@ from core.access import read_access
 from graph.store import CONCEPT_KINDS
 from ingest.selectors import graph_stats, ingest_jobs_recent
 
+# How the dashboard names the graph's counts (the API keeps the keys).
+STAT_LABELS = {"cooccurrences": "Co-occurrences"}
+
 
 @require_GET
 @read_access
 def dashboard(request: HttpRequest) -> HttpResponse:
+    stats = graph_stats()
     context = {
-        "stats": graph_stats(),
+        "stats": stats,
+        "cards": [
+            (STAT_LABELS.get(name, name.replace("_", " ").capitalize()), n)
+            for name, n in stats.items()
+        ],
         "jobs": ingest_jobs_recent(limit=10),
         "connected": selectors.concepts_most_connected(limit=10),
         "growing": selectors.concepts_fastest_growing(limit=10),

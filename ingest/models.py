@@ -42,6 +42,12 @@ class IngestJob(Job):
         return f"IngestJob {self.pk} ({self.source_kind}: {self.source}) {self.status}"
 
     @property
+    def source_label(self) -> str:
+        """What the person gave: an upload's own file name (not where the server keeps it), a
+        file's path, or the arXiv query."""
+        return self.params.get("upload_name") or self.source
+
+    @property
     def percent(self) -> int:
         if self.is_finished:
             return 100

@@ -77,7 +77,10 @@ def ingest_upload_job_create(*, upload: UploadedFile, user=None) -> IngestJob:
     with open(target, "wb") as out:
         for part in upload.chunks():
             out.write(part)
-    return ingest_file_job_create(path=target, user=user)
+    job = ingest_file_job_create(path=target, user=user)
+    job.params = {**job.params, "upload_name": Path(upload.name).name[:300]}
+    job.save(update_fields=["params"])
+    return job
 
 
 def ingest_arxiv_job_create(*, query: ArxivQuery, user=None) -> IngestJob:

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -17,7 +18,16 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DATA_DIR = Path(os.environ.get("IDEAGRAPH_DATA_DIR", BASE_DIR / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+try:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+except OSError as exc:
+    raise ImproperlyConfigured(
+        f"the data dir {DATA_DIR} (IDEAGRAPH_DATA_DIR) cannot be created: {exc.strerror}"
+    ) from exc
+if not os.access(DATA_DIR, os.R_OK | os.W_OK | os.X_OK):
+    raise ImproperlyConfigured(
+        f"the data dir {DATA_DIR} (IDEAGRAPH_DATA_DIR) is not readable and writable by this user"
+    )
 
 
 def _embedded_socket_path() -> Path:

@@ -39,3 +39,17 @@ def test_every_read_page_honours_login_for_reading(clean_state, client, settings
     assert client.get(path).status_code == 200
     settings.LOGIN_REQUIRED_FOR_READING = True
     assert client.get(path).status_code == 302
+
+
+def test_stat_labels_are_words(clean_state, client):
+    body = client.get("/").content.decode()
+    for label in ("Paper vectors", "Concept vectors", "Co-occurrences"):
+        assert f"</div>{label}</div>" in body
+    assert "Papervectors" not in body and "Cooccurrences" not in body
+
+
+def test_every_page_has_an_icon_that_loads(clean_state, client):
+    body = client.get("/").content.decode()
+    assert 'rel="icon"' in body
+    icon = client.get("/favicon.ico", follow=True)
+    assert icon.status_code == 200 and b"<svg" in b"".join(icon.streaming_content)

@@ -58,7 +58,6 @@ def test_commands_work_on_a_fresh_data_dir(tmp_path):
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
     papers = write_jsonl(tmp_path / "p.jsonl", sample_lines(3))
     try:
-        subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
         run = subprocess.run([*manage, "ingest", "--file", str(papers), "--sync"], env=env,
                              capture_output=True, text=True)  # fmt: skip
         assert run.returncode == 0, run.stderr
@@ -70,6 +69,18 @@ def test_commands_work_on_a_fresh_data_dir(tmp_path):
         assert bad.returncode != 0 and "unknown format" in bad.stderr
     finally:
         subprocess.run([*manage, "services", "stop"], env=env, check=False)
+
+
+def test_an_unusable_data_dir_is_named_in_one_line(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    env = {"IDEAGRAPH_DATA_DIR": str(tmp_path / "a-file" / "data"), "PATH": "/usr/bin:/bin"}
+    manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+    run = subprocess.run([*manage, "graph_stats"], env=env, capture_output=True, text=True)
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines() == [
+        f"ideagraph: the data dir {tmp_path / 'a-file' / 'data'} (IDEAGRAPH_DATA_DIR) cannot be "
+        "created: Not a directory"
+    ]
 
 
 def test_refresh_concept_stats_rebuilds_what_an_older_graph_lacks(clean_state, tmp_path, capsys):

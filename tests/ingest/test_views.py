@@ -42,6 +42,10 @@ def test_upload_creates_a_job_and_queues_it_after_commit(
     assert response.status_code == 302 and response.url == f"/ingest/jobs/{job.pk}/"
     assert queued == [job.pk]
     assert job.created_by == ingester and job.source.endswith("my_papers.jsonl")
+    # the page names the file as the person chose it, not where the server keeps it
+    page = client.get(response.url).content.decode()
+    assert "my papers.jsonl" in page and "uploads/" not in page
+    assert "uploads/" not in client.get("/ingest/").content.decode()
 
 
 def test_upload_of_unknown_format_is_refused_with_a_message(clean_state, client, ingester):
