@@ -48,7 +48,7 @@ UNWIND $rows AS row
 MATCH (p:Paper {key: row.paper})
 MATCH (c:Concept {key: row.concept})
 MERGE (p)-[m:MENTIONS]->(c)
-SET m.count = row.count, m.in_title = row.in_title
+SET m.count = row.count, m.in_title = row.in_title, m.form = row.form
 """
 
 MERGE_IN_FIELD = """
@@ -82,6 +82,17 @@ SET p.content_hash = row.hash
 """
 
 # A concept's paper count and its field profile: the primary categories of its papers, most
+# A concept is named as its papers most often write it ("TruthfulQA", "sparse autoencoders").
+REFRESH_CONCEPT_NAMES = """
+UNWIND $keys AS key
+MATCH (c:Concept {key: key})<-[m:MENTIONS]-(:Paper)
+WHERE m.form IS NOT NULL AND m.form <> ''
+WITH c, m.form AS form, count(*) AS n
+ORDER BY n DESC, form
+WITH c, collect(form) AS forms
+SET c.name = forms[0]
+"""
+
 # frequent first (top FIELD_PROFILE_SIZE), kept on the node so that colouring a 500-node view or
 # filtering by field never walks the papers. '' stands for papers without a category.
 FIELD_PROFILE_SIZE = 5

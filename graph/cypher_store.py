@@ -120,7 +120,13 @@ class CypherStore(ABC):
             self._run(cypher.DELETE_PAPER_OUT_EDGES, params, write=True)
             self._run(cypher.DELETE_PAPER_AUTHOR_EDGES, params, write=True)
         mentions = [
-            {"paper": p.key, "concept": m.concept_key, "count": m.count, "in_title": m.in_title}
+            {
+                "paper": p.key,
+                "concept": m.concept_key,
+                "count": m.count,
+                "in_title": m.in_title,
+                "form": m.form,
+            }
             for p in papers
             for m in p.mentions
         ]
@@ -205,11 +211,13 @@ class CypherStore(ABC):
         return [(k, n, bool(t)) for k, n, t in self._run(cypher.PAPER_MENTIONS, {"key": key})]
 
     def concept_stats_refresh(self, *, keys: Sequence[str] | None = None) -> int:
-        """Recompute paper counts and field profiles of the given concepts, or of all of them."""
+        """Recompute paper counts, field profiles and names (the most common written form) of
+        the given concepts, or of all of them."""
         if keys is None:
             keys = [k for page in self._pages(cypher.CONCEPT_KEYS_PAGE, 10_000) for (k,) in page]
         for chunk in _chunks(list(keys)):
             self._run(cypher.REFRESH_CONCEPT_STATS, {"keys": list(chunk)}, write=True)
+            self._run(cypher.REFRESH_CONCEPT_NAMES, {"keys": list(chunk)}, write=True)
         return len(keys)
 
     def concept_tops_refresh(self, *, min_papers: int, stale_only: bool = True) -> int:

@@ -6,7 +6,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-CONCEPT_KINDS = ("task", "method", "dataset", "metric", "other")
+# phenomenon: what models do or suffer that methods target (reward hacking, sycophancy,
+# superposition, hallucination).
+CONCEPT_KINDS = ("task", "method", "dataset", "metric", "phenomenon", "other")
 
 
 @dataclass(frozen=True)
@@ -14,6 +16,7 @@ class Mention:
     concept_key: str
     count: int
     in_title: bool
+    form: str = ""  # the concept as this paper writes it; the most common form names the node
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
-from ingest.text import WORD, display_name, singular, squash
+from ingest.termhood import phrase_core, phrase_is_generic, word_is_generic, word_is_verb
+from ingest.text import WORD, display_name, is_cased_name, singular, squash
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 MAX_PHRASE_WORDS = 6
@@ -117,10 +118,20 @@ KIND_BY_HEAD = {
         pretraining pre-training prompting augmentation tuning rlhf dpo ppo adapter lora decoding
         filter sampler optimizer solver estimator heuristic parser grammar tagger segmenter
         recognizer translator generator detector extractor retriever ranker system inference
-        search boosting ensemble representation framework method technique approach""".split(),
+        search boosting ensemble representation framework method technique approach attack
+        defense defence steering probing probe unlearning editing watermarking watermark
+        red-teaming teaming guardrail jailbreaking""".split(),
 }
 _KIND_OF_HEAD = {head: kind for kind, heads in KIND_BY_HEAD.items() for head in heads}
 
+# One-word names of benchmarks and datasets: ...QA, ...Bench, ...Eval, GSM8K, MMLU, ImageNet.
+_BENCHMARK_NAME = re.compile(
+    r"(?:[a-z]QA|QA$|Bench$|bench$|Eval$|\d+K$|^MMLU|^ImageNet|^CIFAR|^COCO|^SQuAD)"
+)
+_MODEL_NAME = re.compile(
+    r"(?:GPT|Llama|LLaMA|Claude|Gemini|Gemma|Qwen|Mistral|Mixtral|DeepSeek|Phi|Pythia|PaLM|"
+    r"BERT|RoBERTa|T5|ViT|CLIP|OPT|OLMo|Falcon|Vicuna)-?\d"
+)
 _ACRONYM = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9\-]*?[A-Z][A-Za-z0-9\-]*?)(s?)\s*\)")
 _ADVERB = re.compile(r"ly$")
 _NUMBER = re.compile(r"^[\d.,+\-/]+$")
@@ -144,6 +155,7 @@ class Vocabulary:
     names: dict[str, str] = field(default_factory=dict)  # key -> canonical name
     kinds: dict[str, str] = field(default_factory=dict)  # key -> kind, where the source says
     acronyms: dict[str, str] = field(default_factory=dict)  # ACRONYM -> long-form key
+    protected: set[str] = field(default_factory=set)  # keys never judged generic (safety terms)
 
     @classmethod
     def load(cls, directory: Path = DATA_DIR) -> Vocabulary:
@@ -153,6 +165,16 @@ class Vocabulary:
             key = squash(name)
             if key and key not in vocab.names:
                 vocab.names[key] = name
+                if kind:
+                    vocab.kinds[key] = kind
+        # The safety, alignment and interpretability vocabulary: its names are concepts and its
+        # kinds win (a phenomenon such as "reward hacking" is not the task its head suggests).
+        for line in _data_lines(directory / "safety_vocabulary.tsv"):
+            name, _, kind = line.partition("\t")
+            key = squash(name)
+            if key:
+                vocab.names.setdefault(key, display_name(name.split()))
+                vocab.protected.add(key)
                 if kind:
                     vocab.kinds[key] = kind
         for line in _data_lines(directory / "acronyms.tsv"):
@@ -215,6 +237,10 @@ def _is_subsequence(needle: str, haystack: str) -> bool:
 
 
 def kind_of(key: str, words: list[str], vocab: Vocabulary) -> str:
+    if len(words) == 1 and _BENCHMARK_NAME.search(words[0]):
+        return "dataset"  # TruthfulQA, MMLU-Pro, HarmBench, GSM8K
+    if len(words) == 1 and _MODEL_NAME.match(words[0]):
+        return "method"  # GPT-4o, Llama-3, Qwen2.5
     if kind := vocab.kinds.get(key):
         return kind
     head = singular(words[-1].lower())
@@ -281,13 +307,18 @@ class Extractor:
         def add(key: str, words: list[str], span: tuple[int, int], alias: str = "") -> None:
             entry = found.get(key)
             if entry is None:
-                name = self.vocab.names.get(key) or local_names.get(key) or display_name(words)
+                canonical = self.vocab.names.get(key) or local_names.get(key) or display_name(words)
                 entry = found[key] = {
-                    "name": name,
-                    "kind": kind_of(key, name.split(), self.vocab),
+                    "name": canonical,
+                    "kind": kind_of(key, _kind_words(words, canonical, alias), self.vocab),
                     "spans": [],
                     "aliases": set(),
+                    "written": False,
                 }
+            if not alias and not entry["written"]:
+                # Named as this text first writes it (TruthfulQA, sparse autoencoders), in its
+                # case where the case means something; an acronym alone names the long form.
+                entry["name"], entry["written"] = written_form(words), True
             entry["spans"].append(span)
             if alias:
                 entry["aliases"].add(alias)
@@ -298,6 +329,7 @@ class Extractor:
             Concept(key, e["name"], e["kind"], tuple(e["spans"]), tuple(sorted(e["aliases"])))
             for key, e in found.items()
             if _enough_evidence(e["name"], e["kind"], len(e["spans"]))
+            and (key in self.vocab.protected or not phrase_is_generic(e["name"].split()))
         ]
 
     def _acronym_key(self, word: str, local_acronyms: dict[str, str]) -> str | None:
@@ -312,8 +344,10 @@ class Extractor:
         for n in range(min(MAX_PHRASE_WORDS, len(words) - start), 0, -1):
             piece = words[start : start + n]
             name = self.vocab.names.get(squash(" ".join(piece)))
-            if name is None:
-                continue
+            if name is None or (
+                n > 1 and (word_is_verb(piece[0], leading=True) or word_is_verb(piece[-1]))
+            ):
+                continue  # a clause fragment in the vocabulary ("establish sufficient condition")
             if n > 1:
                 return n
             word = piece[0]
@@ -329,6 +363,7 @@ class Extractor:
             chunk = chunk[1:]
         words = [t.group(0) for t in chunk]
         i = matched = 0
+        inside: set[int] = set()  # start offsets of the words inside a match
         while i < len(words):
             if key := self._acronym_key(words[i], local_acronyms):
                 add(key, [words[i]], chunk[i].span(), alias=words[i].removesuffix("s"))
@@ -339,17 +374,42 @@ class Extractor:
             else:
                 i += 1
                 continue
+            inside.update(t.start() for t in chunk[i : i + n])
             matched += 1
             i += n
-        chunk = _trim_phrase(chunk)
+        chunk = _core_tokens(_trim_phrase(chunk))
         words = [t.group(0) for t in chunk]
         whole = squash(" ".join(words))
+        # A known concept with generic or verb words around it is that concept, not a new one
+        # ("existing reward models", "mitigate reward hacking").
+        extra = [t.group(0) for t in chunk if t.start() not in inside]
+        if matched and extra and all(word_is_generic(w) or word_is_verb(w) for w in extra):
+            return
         if (
             (len(words) >= 2 or not matched)
             and whole not in self.vocab.names
             and _looks_like_concept(words)
         ):
             add(whole, words, (chunk[0].start(), chunk[-1].end()))
+
+
+def written_form(words: list[str]) -> str:
+    """A phrase as written, lower case except acronyms and camel-case names."""
+    return " ".join(w if is_cased_name(w) else w.lower() for w in words)
+
+
+def _kind_words(words: list[str], canonical: str, alias: str) -> list[str]:
+    return canonical.split() if alias else words
+
+
+def _core_tokens(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The tokens of `phrase_core`: verbs at either end and a redundant tail cut off."""
+    if not tokens:
+        return tokens
+    words = [t.group(0) for t in tokens]
+    core = phrase_core(words)
+    start = next(i for i in range(len(words)) if words[i : i + len(core)] == core)
+    return tokens[start : start + len(core)]
 
 
 def _chunks(text: str) -> list[list[re.Match[str]]]:

@@ -241,7 +241,8 @@ class StagedChunk:
 def _mentions(record: PaperRecord, concepts: list[Concept]) -> tuple[Mention, ...]:
     title_end = len(record.title)
     return tuple(
-        Mention(c.key, c.count, any(start < title_end for start, _ in c.spans)) for c in concepts
+        Mention(c.key, c.count, any(start < title_end for start, _ in c.spans), c.name)
+        for c in concepts
     )
 
 

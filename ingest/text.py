@@ -42,8 +42,24 @@ def squash(phrase: str) -> str:
     return _NON_ALNUM.sub("", "".join(words))
 
 
+_CAMEL = re.compile(r"[a-z0-9][A-Z]")
+
+
+def is_cased_name(word: str) -> bool:
+    """A word whose capitals carry meaning: an acronym (DPO, GPT-4o, LLMs) or a camel-case name
+    (TruthfulQA, ImageNet); not a shouted or mistyped word ("HAllucination")."""
+    letters = [c for c in word if c.isalpha()]
+    if sum(c.isupper() for c in letters) < 2:
+        return False
+    if _CAMEL.search(word):
+        return True
+    upper_run = len(word) - len(word.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"))
+    return upper_run >= len(word.rstrip("s")) - 1  # all capitals, perhaps a plural "s"
+
+
 def display_name(words: list[str]) -> str:
-    """Canonical display form: lower case (acronyms kept), single spaces, last word singular."""
-    out = [w if (sum(c.isupper() for c in w) >= 2) else w.lower() for w in words]
+    """Display form: lower case except acronyms and camel-case names, single spaces, last word
+    singular."""
+    out = [w if is_cased_name(w) else w.lower() for w in words]
     out[-1] = singular(out[-1])
     return " ".join(out)

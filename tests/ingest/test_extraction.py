@@ -58,8 +58,8 @@ def test_kinds_follow_vocabulary_and_head_words():
     )}  # fmt: skip
     assert found["image classification"] == "task"
     assert found["convolutional neural network"] == "method"
-    assert found["top 1 accuracy"] == "metric"
-    assert [kind for name, kind in found.items() if "imagenet" in name] == ["dataset"]
+    assert found["top-1 accuracy"] == "metric"  # named as written
+    assert [kind for name, kind in found.items() if "imagenet" in name.lower()] == ["dataset"]
 
 
 def test_function_words_and_generic_words_are_not_concepts():
@@ -93,6 +93,43 @@ def test_hostile_text_is_only_data():
         'We train sparse autoencoders <script>alert("x")</script> on reward models. '
         "MATCH (n) DETACH DELETE n; Robert'); DROP TABLE"
     )
-    assert {"sparse autoencoder", "reward model"} <= set(found)
+    assert {"sparseautoencoder", "rewardmodel"} <= set(found.values())
     # punctuation splits phrases, so markup never becomes part of a name; nothing runs
     assert not any(mark in name for name in found for mark in "<>();'")
+
+
+def test_names_keep_the_case_people_write():
+    concepts = {c.name: c for c in extract_concepts(
+        "We test GPT-4o on TruthfulQA with DPO; the HAllucination rate rises."
+    )}  # fmt: skip
+    assert {"GPT-4o", "TruthfulQA"} <= set(concepts)
+    assert (concepts["GPT-4o"].kind, concepts["TruthfulQA"].kind) == ("method", "dataset")
+    assert "DPO" in concepts["direct preference optimization"].aliases  # acronyms: long form
+    assert not [name for name in concepts if "HAllucination" in name]
+
+
+def test_generic_phrases_are_not_concepts():
+    found = names(
+        "An accurate model improves the downstream task on the input image; a larger model "
+        "and the benchmark data set help the complex task. Existing reward models overfit."
+    )
+    assert found == {"reward models": "rewardmodel"}
+
+
+def test_clause_fragments_are_cut_back_to_the_concept():
+    found = names(
+        "Methods that mitigate reward hacking work; when reward hacking arise, a probe "
+        "corrects reward hacking in policies."
+    )
+    assert "reward hacking" in found
+    assert not [name for name in found if name != "reward hacking" and "hacking" in name]
+
+
+def test_phenomena_from_the_safety_vocabulary_have_their_kind():
+    kinds = {c.name: c.kind for c in extract_concepts(
+        "Sycophancy and reward hacking appear; superposition explains polysemanticity."
+    )}  # fmt: skip
+    assert kinds == {
+        "sycophancy": "phenomenon", "reward hacking": "phenomenon",
+        "superposition": "phenomenon", "polysemanticity": "phenomenon",
+    }  # fmt: skip

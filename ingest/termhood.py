@@ -1,0 +1,128 @@
+"""Is a phrase a research concept, or a generic expression of scientific prose?
+
+A lone generic word ("query", "model") or a generic head with only generic modifiers ("accurate
+model", "downstream task", "input image", "benchmark data set") is not a concept: it may stay in
+the text, but it never becomes a graph node. Two signals decide, together:
+
+- the head: a short list of nouns that name no particular thing (model, task, method, data, ...);
+- the modifiers: how a word behaves in the background corpus (the 54,002-abstract arXiv CS
+  listing, `data/background_terms.tsv`, built by `scripts/build_background.py`). A word used in
+  many abstracts and spread over arXiv fields like the corpus itself (low KL divergence from the
+  corpus's field distribution) is generic ("accurate", "downstream", "complex"); a research term
+  concentrates in a few fields ("hallucination", "multi-agent", "language"). A few modifiers that
+  the statistics miss ("training-free", "open-source") are listed by hand.
+
+The same table says how often a word is used as a verb (right after "to", a modal or "we"), which
+cuts clause fragments back to their concept ("mitigate reward hacking" -> "reward hacking").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from ingest.text import singular
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+# Heads that name no particular thing on their own.
+GENERIC_HEADS = frozenset(
+    """model method approach technique framework system task problem data dataset set benchmark
+    image input output query sample example feature result performance setting module component
+    mechanism strategy scheme pipeline architecture solution tool process procedure algorithm
+    application scenario case llm content way design""".split()
+)
+# Modifiers the background statistics do not flag but that add nothing to a head.
+GENERIC_MODIFIERS = frozenset(
+    """training-free open-source open-weight off-the-shelf state-of-the-art sota pre-trained
+    pretrained proposed existing novel new general generic standard typical simple efficient
+    effective robust strong weak small large larger smaller big bigger high low higher lower
+    various diverse different specific particular several multiple single unified end-to-end
+    real-world real world practical modern advanced powerful complex challenging""".split()
+)
+# Trailing heads that only say "a way of doing" the rest: "hallucination detection method" is
+# the concept "hallucination detection".
+REDUNDANT_TAILS = frozenset(
+    """method approach technique framework strategy scheme pipeline methodology paradigm
+    mechanism""".split()
+)
+
+MIN_GENERIC_ABSTRACTS = 300  # a word this common ...
+MAX_GENERIC_KL = 0.16  # ... and spread over fields like the corpus (bits) is generic
+# A word used as a verb this often is cut from the end of a name ("reward hacking arise"); at
+# the start it takes more ("jailbreak attack" keeps "jailbreak", used as a verb 10% of the
+# time), unless it has a third-person -s ("corrects reward hacking").
+VERB_SHARE = 0.1
+LEADING_VERB_SHARE = 0.2
+
+
+@dataclass(frozen=True)
+class WordStats:
+    abstracts: int
+    field_kl: float
+    verb_share: float
+
+
+@cache
+def background() -> dict[str, WordStats]:
+    stats = {}
+    path = DATA_DIR / "background_terms.tsv"
+    if not path.exists():
+        return stats
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("#"):
+                continue
+            word, abstracts, kl, verb = line.rstrip("\n").split("\t")
+            stats[word] = WordStats(int(abstracts), float(kl), float(verb))
+    return stats
+
+
+def _norm(word: str) -> str:
+    return singular(word.lower())
+
+
+def word_is_generic(word: str) -> bool:
+    w = _norm(word)
+    if w in GENERIC_MODIFIERS or w in GENERIC_HEADS:
+        return True
+    stats = background().get(w)
+    return (
+        stats is not None
+        and stats.abstracts >= MIN_GENERIC_ABSTRACTS
+        and stats.field_kl < MAX_GENERIC_KL
+    )
+
+
+def word_is_verb(word: str, *, leading: bool = False) -> bool:
+    stats = background().get(_norm(word)) or background().get(word.lower())
+    if stats is None:
+        return False
+    if leading and not word.lower().endswith("s"):
+        return stats.verb_share >= LEADING_VERB_SHARE
+    return stats.verb_share >= VERB_SHARE
+
+
+def phrase_is_generic(words: list[str]) -> bool:
+    """True for a generic head with only generic modifiers (or none)."""
+    if not words:
+        return True
+    if any(sum(c.isupper() for c in w) >= 2 or any(c.isdigit() for c in w) for w in words):
+        return False  # a name (GPT-4o, TruthfulQA, DPO) is never generic
+    head = _norm(words[-1])
+    if head == "set" and len(words) > 1 and _norm(words[-2]) == "data":
+        words, head = words[:-1], "dataset"
+    return head in GENERIC_HEADS and all(word_is_generic(w) for w in words[:-1])
+
+
+def phrase_core(words: list[str]) -> list[str]:
+    """The concept inside a phrase: leading and trailing verbs cut ("mitigate reward hacking",
+    "reward hacking arise"), and a redundant tail dropped ("hallucination detection method")."""
+    while len(words) > 1 and word_is_verb(words[0], leading=True):
+        words = words[1:]
+    while len(words) > 1 and word_is_verb(words[-1]):
+        words = words[:-1]
+    if len(words) > 1 and _norm(words[-1]) in REDUNDANT_TAILS and not phrase_is_generic(words[:-1]):
+        words = words[:-1]
+    return words
