@@ -1,26 +1,46 @@
-"""Cross-field concept pairs worth an idea, found without enumerating all pairs.
+"""Candidate ideas by analogical transfer, found without enumerating all pairs.
 
-Each source concept (the seeds, or the most active concepts that pass the filters) looks for
-partners two ways: its nearest concepts by embedding and the concepts two co-mention steps away.
-A partner qualifies when its papers sit mainly in another field, the two were never mentioned
-together (or at most `max_co_mentions` times), and it is not the same idea in other words.
+A candidate is a method M and a target T (a task, phenomenon or dataset, preferably of another
+field than M's) that no paper mentions together, with a reason: M is already used on a problem
+P that resembles T (P and T are used in similar contexts: the cosine of their papers' mean
+embeddings), in a paper that names both M and P. For example: sparse autoencoders were used
+for jailbreak detection; reward-hacking detection resembles jailbreak detection; no paper uses
+sparse autoencoders on reward hacking.
+
+Two directions meet in the same candidates: from a method, through the problems it is used on,
+to problems like them; and from a target, through the problems like it, to the methods used on
+those. Seeds pick the starting concepts; without seeds the most active ones start. A graph too
+small for analogies gets direct pairs (a method and a target close in meaning), which carry no
+precedent and say so.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from ideation.history import MIN_PAPERS, Snapshot, day_number
+from ingest.termhood import phrase_is_generic
 
-PARTNERS_PER_SOURCE = 60
-SYNONYM_COSINE = 0.85  # above this two names usually denote one concept
-USES_PER_CONCEPT = 2  # a concept appears in at most this many chosen pairs
-# Concepts in more than this share of all papers ("large language model", "accuracy") make
-# vague ideas; they take part only as seeds.
-GENERIC_SHARE = 0.02
-DEFAULT_KINDS = ("method", "task", "dataset")
+METHOD = "method"
+# Metrics say how a target is measured (the writer names them) but make vague targets alone.
+TARGET_KINDS = ("task", "phenomenon", "dataset")
+DEFAULT_KINDS = (METHOD, *TARGET_KINDS)
+# A target resembles a problem of its own sort: a task or phenomenon another task or
+# phenomenon, a dataset another dataset.
+PROBLEM_GROUP = {"task": 0, "phenomenon": 0, "dataset": 1}
+VIA_PER_SOURCE = 12  # problems a method is used on (or problems like a target) followed
+PER_VIA = 25  # targets like each problem (or methods used on each problem) considered
+MIN_ANALOGY = 0.45  # context cosine at which a problem resembles another
+SYNONYM_COSINE = 0.9  # above this two concepts are one thing in other words
+USES_PER_CONCEPT = 2  # a concept appears in at most this many chosen ideas
+# Concepts in more than this share of all papers ("large language model") make vague ideas;
+# they take part only as seeds.
+GENERIC_SHARE = 0.03
+_WORD = re.compile(r"[a-z0-9]+")
+_FUNCTION_WORDS = frozenset("a an and the of for in on to with by from via based".split())
 
 
 class UnknownConcepts(ValueError):
@@ -32,93 +52,189 @@ class UnknownConcepts(ValueError):
 @dataclass(frozen=True)
 class CandidateQuery:
     seeds: tuple[str, ...] = ()  # concept keys
-    fields: tuple[str, ...] = ()  # primary categories, e.g. cs.LG
-    kinds: tuple[str, ...] = DEFAULT_KINDS  # allowed concept kinds; empty: any
+    fields: tuple[str, ...] = ()  # primary categories, e.g. cs.LG: one side must be there
+    kinds: tuple[str, ...] = DEFAULT_KINDS  # allowed concept kinds
     active_since: str | None = None  # both concepts have a paper on or after this date
-    max_co_mentions: int = 0
-    min_field_distance: float = 0.5
     min_papers: int = MIN_PAPERS
 
 
 @dataclass
 class Candidates:
-    a: np.ndarray
-    b: np.ndarray
-    considered: int = 0  # pairs looked at before filtering
+    a: np.ndarray  # the method
+    b: np.ndarray  # the target
+    via: np.ndarray  # the problem the method is already used on, which resembles the target
+    analogy: np.ndarray  # context cosine of via and target
+    support: np.ndarray  # papers mentioning both the method and via
+    cross_field: np.ndarray  # the method's and the target's main fields differ
+    considered: int = 0  # (method, via, target) triples looked at before filtering
+
+    @classmethod
+    def empty(cls) -> Candidates:
+        none = np.array([], np.int64)
+        nothing = np.array([], np.float32)
+        return cls(none, none, none, nothing, nothing, np.array([], bool))
+
+
+def content_words(name: str) -> set[str]:
+    return {w for w in _WORD.findall(name.lower()) if w not in _FUNCTION_WORDS and len(w) > 2}
+
+
+def share_a_word(a: str, b: str) -> bool:
+    """Two names with a content word in common ("video LLM", "open-source LLM") usually name one
+    thing twice or one inside the other."""
+    return bool(content_words(a) & content_words(b))
 
 
 def _allowed(snapshot: Snapshot, query: CandidateQuery) -> np.ndarray:
     history = snapshot.history
     ok = snapshot.papers >= query.min_papers
     ok &= snapshot.papers <= max(GENERIC_SHARE * len(history.paper_keys), query.min_papers)
-    if query.kinds:
-        ok &= np.isin(np.asarray(history.concept_kinds), query.kinds)
-    if query.fields:
-        wanted = [history.fields.index(f) for f in query.fields if f in history.fields]
-        ok &= np.isin(snapshot.main_field, wanted)
+    ok &= np.isin(np.asarray(history.concept_kinds), query.kinds or DEFAULT_KINDS)
+    ok &= ~np.array([phrase_is_generic(n.split(), strict=True) for n in history.concept_names])
     if query.active_since:
         ok &= snapshot.last_day >= day_number(query.active_since)
     return ok
 
 
-def _same_words(a: str, b: str) -> bool:
-    words_a, words_b = set(a.lower().split()), set(b.lower().split())
-    return words_a <= words_b or words_b <= words_a
+def _top_neighbours(row, mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k strongest co-mention partners in `mask` of one concept's row."""
+    indices, weights = row.indices, row.data
+    keep = mask[indices]
+    indices, weights = indices[keep], weights[keep]
+    order = np.argsort(-weights, kind="stable")[:k]
+    return indices[order], weights[order]
 
 
-def candidate_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candidates:
-    """Up to `limit` candidate pairs per source pool, unranked; see the module doc."""
+def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candidates:
+    """Candidate (method, target, via) triples; see the module doc. `limit` sizes the pool of
+    starting concepts when there are no seeds."""
     history = snapshot.history
+    kinds = np.asarray(history.concept_kinds)
     allowed = _allowed(snapshot, query)
-    if query.seeds:
-        unknown = [s for s in query.seeds if s not in history.concept_index]
-        if unknown:
-            raise UnknownConcepts(unknown)
-        sources = np.array([history.concept_index[s] for s in query.seeds])
+    is_method = allowed & (kinds == METHOD)
+    is_target = allowed & np.isin(kinds, TARGET_KINDS)
+    # A seed takes part whatever its size or activity.
+    seeds = np.array([history.concept_index[s] for s in query.seeds], dtype=np.int64)
+    for seed in seeds:
+        (is_method if kinds[seed] == METHOD else is_target)[seed] = True
+    if len(seeds):
+        method_sources = seeds[kinds[seeds] == METHOD]
+        target_sources = seeds[kinds[seeds] != METHOD]
     else:
-        pool = np.flatnonzero(allowed)
-        activity = np.log1p(snapshot.papers[pool]) * (1 + snapshot.recent[pool])
-        sources = pool[np.argsort(-activity)[: max(4 * limit, 50)]]
-    partners = np.flatnonzero(allowed)
-    if not len(sources) or not len(partners):
-        return Candidates(np.array([], np.int64), np.array([], np.int64))
-    # Embedding neighbours: one matrix product of sources x allowed partners.
-    similarity = history.vectors[sources] @ history.vectors[partners].T
-    near = np.argpartition(-similarity, min(PARTNERS_PER_SOURCE, len(partners) - 1), axis=1)
-    near = near[:, :PARTNERS_PER_SOURCE]
-    # Graph neighbourhood: partners sharing the most co-mention neighbours with the source.
-    two_steps = (snapshot.adjacency[sources] @ snapshot.adjacency[:, partners]).tocsr()
-    pair_a, pair_b = [], []
-    for row, source in enumerate(sources):
-        chosen = set(partners[near[row]].tolist())
-        start, stop = two_steps.indptr[row], two_steps.indptr[row + 1]
-        if stop > start:
-            weights = two_steps.data[start:stop]
-            top = two_steps.indices[start:stop][np.argsort(-weights)[:PARTNERS_PER_SOURCE]]
-            chosen.update(partners[top].tolist())
-        chosen.discard(int(source))
-        pair_a.extend([int(source)] * len(chosen))
-        pair_b.extend(chosen)
-    a, b = np.asarray(pair_a, dtype=np.int64), np.asarray(pair_b, dtype=np.int64)
-    considered = len(a)
-    if not considered:
-        return Candidates(a, b)
-    cosine = np.einsum("ij,ij->i", history.vectors[a], history.vectors[b])
-    field_distance = 1 - np.einsum("ij,ij->i", snapshot.field_unit[a], snapshot.field_unit[b])
+        activity = np.log1p(snapshot.papers) * (1 + snapshot.recent)
+        pool = max(2 * limit, 40)
+        method_sources = np.flatnonzero(is_method)[np.argsort(-activity[is_method])][:pool]
+        target_sources = np.flatnonzero(is_target)[np.argsort(-activity[is_target])][:pool]
+    problems = np.flatnonzero(is_target)
+    if not len(problems):
+        return Candidates.empty()
+    context = snapshot.context
+    triples: list[tuple[int, int, int]] = []
+    # From a method: the problems it is used on, then the problems like them.
+    for method in method_sources:
+        vias, _ = _top_neighbours(snapshot.cooc[method], is_target, VIA_PER_SOURCE)
+        if not len(vias):
+            continue
+        similarity = context[vias] @ context[problems].T
+        for row, via in enumerate(vias):
+            best = np.argsort(-similarity[row])[: PER_VIA + 1]
+            triples += [(int(method), int(problems[j]), int(via)) for j in best]
+    # From a target: the problems like it, then the methods used on them.
+    for target in target_sources:
+        similarity = context[problems] @ context[target]
+        for via in problems[np.argsort(-similarity)[: VIA_PER_SOURCE + 1]]:
+            if via == target:
+                continue
+            methods, _ = _top_neighbours(snapshot.cooc[via], is_method, PER_VIA)
+            triples += [(int(m), int(target), int(via)) for m in methods]
+    if not triples:
+        return Candidates.empty()
+    m, t, v = (np.asarray(column, dtype=np.int64) for column in zip(*triples, strict=True))
+    considered = len(m)
+    analogy = np.einsum("ij,ij->i", context[v], context[t])
+    name_cosine = np.einsum("ij,ij->i", history.vectors[m], history.vectors[t])
+    group = np.array([PROBLEM_GROUP.get(kind, -1) for kind in kinds])
     keep = (
-        (snapshot.co_mentions(a, b) <= query.max_co_mentions)
-        & (field_distance >= query.min_field_distance)
-        & (cosine < SYNONYM_COSINE)
-        & (snapshot.main_field[a] != snapshot.main_field[b])
+        (t != v)
+        & (group[t] == group[v])
+        & (snapshot.co_mentions(m, t) == 0)
+        & (analogy >= MIN_ANALOGY)
+        & (analogy < SYNONYM_COSINE)
+        & (name_cosine < SYNONYM_COSINE)
     )
-    a, b = a[keep], b[keep]
+    if query.fields:
+        wanted = [history.fields.index(f) for f in query.fields if f in history.fields]
+        keep &= np.isin(snapshot.main_field[m], wanted) | np.isin(snapshot.main_field[t], wanted)
+    m, t, v, analogy = m[keep], t[keep], v[keep], analogy[keep]
     names = history.concept_names
-    distinct = np.array([not _same_words(names[x], names[y]) for x, y in zip(a, b, strict=True)])
-    a, b = (a[distinct], b[distinct]) if len(a) else (a, b)
-    # One row per unordered pair.
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    _, first = np.unique(lo * len(names) + hi, return_index=True)
-    return Candidates(lo[first], hi[first], considered=considered)
+    distinct = np.array(
+        [not share_a_word(names[x], names[y]) for x, y in zip(m, t, strict=True)], dtype=bool
+    )
+    m, t, v, analogy = m[distinct], t[distinct], v[distinct], analogy[distinct]
+    if not len(m):
+        return Candidates.empty()
+    support = snapshot.co_mentions(m, v).astype(np.float32)
+    # One triple per (method, target): the most telling via.
+    strength = analogy * np.log1p(support)
+    order = np.lexsort((-strength, t, m))
+    pair_id = m[order] * len(names) + t[order]
+    first = order[np.r_[True, pair_id[1:] != pair_id[:-1]]]
+    m, t = m[first], t[first]
+    fields = snapshot.main_field
+    cross_field = (fields[m] != fields[t]) & (fields[m] >= 0) & (fields[t] >= 0)
+    return Candidates(
+        m, t, v[first], analogy[first], support[first], cross_field, considered=considered
+    )
+
+
+def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candidates:
+    """Method-target pairs close in meaning and never mentioned together, with no precedent
+    (via is -1): the fallback where the graph holds too few analogies."""
+    history = snapshot.history
+    kinds = np.asarray(history.concept_kinds)
+    allowed = _allowed(snapshot, query)
+    methods = np.flatnonzero(allowed & (kinds == METHOD))
+    targets = np.flatnonzero(allowed & np.isin(kinds, TARGET_KINDS))
+    seeds = [history.concept_index[s] for s in query.seeds]
+    if seeds:
+        methods = np.array([i for i in seeds if kinds[i] == METHOD] or methods, dtype=np.int64)
+        targets = np.array([i for i in seeds if kinds[i] != METHOD] or targets, dtype=np.int64)
+    if not len(methods) or not len(targets):
+        return Candidates.empty()
+    similarity = snapshot.context[methods] @ snapshot.context[targets].T
+    rows, cols = np.unravel_index(np.argsort(-similarity, axis=None), similarity.shape)
+    m, t = methods[rows], targets[cols]
+    names = history.concept_names
+    keep = (snapshot.co_mentions(m, t) == 0) & np.array(
+        [not share_a_word(names[x], names[y]) for x, y in zip(m, t, strict=True)], dtype=bool
+    )
+    m, t = m[keep][: 20 * limit], t[keep][: 20 * limit]
+    fields = snapshot.main_field
+    return Candidates(
+        m,
+        t,
+        np.full(len(m), -1, dtype=np.int64),
+        np.einsum("ij,ij->i", snapshot.context[m], snapshot.context[t]),
+        np.zeros(len(m), dtype=np.float32),
+        (fields[m] != fields[t]) & (fields[m] >= 0) & (fields[t] >= 0),
+        considered=len(keep),
+    )
+
+
+def candidates_merge(first: Candidates, then: Candidates) -> Candidates:
+    """`first` followed by the pairs of `then` it lacks."""
+    seen = set(zip(first.a.tolist(), first.b.tolist(), strict=True))
+    new = np.array(
+        [(x, y) not in seen for x, y in zip(then.a.tolist(), then.b.tolist(), strict=True)],
+        dtype=bool,
+    )
+    return Candidates(
+        *(
+            np.concatenate([getattr(first, name), getattr(then, name)[new]])
+            for name in ("a", "b", "via", "analogy", "support", "cross_field")
+        ),
+        considered=first.considered + then.considered,
+    )
 
 
 def pairs_choose(

@@ -6,7 +6,7 @@ from django.conf import settings
 from core.llm import llm_configured
 from graph.store import CONCEPT_KINDS
 from ideation.models import Idea, IdeaBatch
-from ideation.selectors import IdeaFilter
+from ideation.selectors import IdeaFilter, concepts_unknown
 
 _CATEGORY = re.compile(r"^[a-z\-]+(\.[A-Za-z\-]+)?$")
 
@@ -56,7 +56,14 @@ class IdeaBatchForm(forms.Form):
         return codes
 
     def clean_seeds(self) -> list[str]:
-        return _split(self.cleaned_data["seeds"])
+        seeds = _split(self.cleaned_data["seeds"])
+        unknown = concepts_unknown(names=seeds) if seeds else []
+        if unknown:
+            raise forms.ValidationError(
+                f"not a concept of the graph: {', '.join(unknown)} (search for the name the "
+                "graph uses; a batch starts only from known concepts)"
+            )
+        return seeds
 
     def clean_field_weights(self) -> dict[str, float]:
         weights = {}

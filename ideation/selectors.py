@@ -9,6 +9,15 @@ from django.db.models import QuerySet
 from graph.factory import get_store
 from graph.store import PaperBrief
 from ideation.models import ForecastModel, Idea, IdeaBatch
+from ingest.text import squash
+
+
+def concepts_unknown(*, names: list[str]) -> list[str]:
+    """The names among `names` that are no concept of the graph (by name or key, any case or
+    number)."""
+    keys = {name: squash(name) for name in names}
+    known = get_store().concepts_brief(keys=sorted(set(keys.values())))
+    return [name for name, key in keys.items() if key not in known]
 
 
 def idea_batches_recent(*, limit: int = 20) -> list[IdeaBatch]:

@@ -20,9 +20,13 @@ from graph.factory import get_store
 from ideation import forecast as fc
 from ideation.candidates import (
     DEFAULT_KINDS,
+    GENERIC_SHARE,
     CandidateQuery,
+    Candidates,
     UnknownConcepts,
-    candidate_pairs,
+    analogies,
+    candidates_merge,
+    direct_pairs,
     pairs_choose,
 )
 from ideation.history import History, Snapshot, history_current
@@ -39,6 +43,7 @@ from index import embedding
 from index.selectors import unit_vectors
 from index.vectorindex import CONCEPTS, PAPERS
 from ingest.taxonomy import field_name
+from ingest.termhood import phrase_is_generic
 from ingest.text import squash
 
 logger = logging.getLogger(__name__)
@@ -267,51 +272,96 @@ def _stage_forecast(run: _BatchRun) -> Forecaster:
     return forecaster
 
 
-def _stage_candidates(
-    run: _BatchRun, forecaster: Forecaster
-) -> list[tuple[int, int, float | None]]:
-    """The pairs to write ideas for (a few more than asked: near-duplicates merge later), each
-    with its forecast score."""
+@dataclass(frozen=True)
+class _Pick:
+    """One chosen candidate: method a, target b, the problem `via` that a is used on and b
+    resembles, and the forecast for (a, b)."""
+
+    a: int
+    b: int
+    via: int
+    analogy: float
+    forecast: float | None
+
+
+def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
+    """The candidates to write ideas for (a few more than asked: near-duplicates merge later),
+    ranked by the forecast (or, without a model, by how strong the analogy is)."""
     params, snapshot = run.batch.params, run.snapshot
     n = int(params["n"])
     wanted = max(n, int(np.ceil(n * EXTRA_FOR_DUPLICATES)))
+    seeds = _seed_keys(run, params.get("seeds") or [])
     query = CandidateQuery(
-        seeds=tuple(_seed_keys(run.history, params.get("seeds") or [])),
+        seeds=tuple(seeds),
         fields=tuple(params.get("fields") or ()),
         kinds=tuple(params.get("kinds") or DEFAULT_KINDS),
         active_since=params.get("active_since") or None,
     )
-    found = candidate_pairs(snapshot, query, limit=wanted)
+    found = analogies(snapshot, query, limit=wanted)
+    if len(found.a) < wanted:
+        run.notes.append(
+            f"only {len(found.a)} method-target analogies in this graph; the rest are pairs "
+            "close in meaning with no precedent paper"
+        )
+        found = candidates_merge(found, direct_pairs(snapshot, query, limit=wanted))
     run.batch.candidates = found.considered
     if not len(found.a):
         raise IdeationError(
-            "no cross-field pairs match these settings: widen the fields or kinds, or pick "
-            "other seed concepts"
+            "no method-target pairs match these settings (a method and a task, phenomenon or "
+            "dataset with 3+ papers each, never mentioned together): widen the fields or kinds, "
+            "or seed with other concepts"
         )
     scores = forecaster.scores(snapshot, found.a, found.b)
-    ranking = scores if scores is not None else _fallback_affinity(snapshot, found.a, found.b)
+    ranking = scores if scores is not None else _analogy_strength(found)
+    # Analogies before direct pairs, cross-field before same-field; within each, the ranking.
+    ranking = ranking / max(float(np.max(ranking)), 1e-9) + found.cross_field + 2 * (found.via >= 0)
     chosen = pairs_choose(found.a, found.b, ranking, n=wanted)
+    same_field = int(sum(not found.cross_field[i] for i in chosen[:n]))
+    if same_field:
+        run.notes.append(
+            f"{same_field} of the ideas pair a method and a target of one field: there were too "
+            "few cross-field analogies for these settings"
+        )
+    if len(chosen) < n:
+        run.notes.append(
+            f"{len(chosen)} of the {n} ideas asked for: only {len(found.a)} method-target "
+            "analogies passed the filters (never mentioned together, no shared words, each "
+            "concept in at most two ideas)"
+        )
     run.progress("candidates", 35)
     return [
-        (int(found.a[i]), int(found.b[i]), None if scores is None else float(scores[i]))
+        _Pick(
+            int(found.a[i]),
+            int(found.b[i]),
+            int(found.via[i]),
+            float(found.analogy[i]),
+            None if scores is None else float(scores[i]),
+        )
         for i in chosen
     ]
 
 
-def _stage_write(run: _BatchRun, picked: list[tuple[int, int, float | None]]) -> list[_Written]:
+def _analogy_strength(found: Candidates) -> np.ndarray:
+    return found.analogy * np.log1p(found.support)
+
+
+def _stage_write(run: _BatchRun, picked: list[_Pick]) -> list[_Written]:
     batch, history, snapshot = run.batch, run.history, run.snapshot
     writer = configured_writer(batch.writer)
-    shared = [_shared_neighbours(snapshot, a, b) for a, b, _ in picked]
+    shared = [
+        _shared_neighbours(snapshot, pick.b, pick.via if pick.via >= 0 else pick.a)
+        for pick in picked
+    ]
     contexts = [
-        _pair_context(history, snapshot, a, b, forecast, neighbours)
-        for (a, b, forecast), neighbours in zip(picked, shared, strict=True)
+        _pair_context(history, snapshot, pick, neighbours)
+        for pick, neighbours in zip(picked, shared, strict=True)
     ]
     _fill_paper_texts(run.store, contexts)
     written = []
-    for number, ((a, b, _), neighbours, context) in enumerate(
+    for number, (pick, neighbours, context) in enumerate(
         zip(picked, shared, contexts, strict=True), start=1
     ):
-        written.append(_Written(a, b, neighbours, context, writer.write(context)))
+        written.append(_Written(pick.a, pick.b, neighbours, context, writer.write(context)))
         if number % 10 == 0 or number == len(contexts):
             run.progress("writing", 35 + int(45 * number / len(contexts)))
     usage = writer.usage
@@ -414,17 +464,35 @@ def _stage_save(run: _BatchRun, checked: list[_Checked], vectors: np.ndarray) ->
     run.progress("ranked", 100)
 
 
-def _seed_keys(history: History, names: list[str]) -> list[str]:
-    keys, unknown = [], []
+def _seed_keys(run: _BatchRun, names: list[str]) -> list[str]:
+    """Concept keys of the seeds. A seed with too few papers for the history (a concept of one
+    or two papers) stands in through its meaning: the nearest concept that has enough."""
+    history, keys, unknown = run.history, [], []
     for name in names:
         found = concept_lookup(history, name)
         if found is None:
-            unknown.append(name)
-        else:
-            keys.append(history.concept_keys[found])
+            found = _nearest_in_history(history, name, run.store)
+            if found is None:
+                unknown.append(name)
+                continue
+            run.notes.append(
+                f"seed {name!r} has too few papers of its own; its nearest concept in meaning, "
+                f"{history.concept_names[found]!r}, stands in for it"
+            )
+        keys.append(history.concept_keys[found])
     if unknown:
         raise UnknownConcepts(unknown)
-    return keys
+    return list(dict.fromkeys(keys))
+
+
+def _nearest_in_history(history: History, name: str, store) -> int | None:
+    """The history's concept nearest in meaning to a concept the graph knows but the history
+    leaves out; None for a name the graph does not know at all."""
+    if squash(name) not in store.concepts_brief(keys=[squash(name)]):
+        return None
+    similarity = history.vectors @ embedding.encode([name])[0]
+    best = int(np.argmax(similarity))
+    return best if similarity[best] > 0 else None
 
 
 def _fallback_affinity(snapshot: Snapshot, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -471,25 +539,62 @@ def _grounding(history: History, concept: int, toward: np.ndarray) -> list[str]:
 
 
 def _pair_context(
-    history: History,
-    snapshot: Snapshot,
-    a: int,
-    b: int,
-    forecast: float | None,
-    shared: np.ndarray,
+    history: History, snapshot: Snapshot, pick: _Pick, shared: np.ndarray
 ) -> PairContext:
-    papers = [
-        GroundingPaper(key=key, title="", abstract="", concept=history.concept_keys[mine])
-        for mine, other in ((a, b), (b, a))
-        for key in _grounding(history, mine, history.vectors[other])
+    """What the writer needs: the method, the target and the problem between them; a paper that
+    uses the method on that problem; papers on the target; and the target's own company (the
+    datasets and metrics it is measured with, the methods it is done with)."""
+    a, b, via = pick.a, pick.b, pick.via
+    if via >= 0:
+        both = np.intersect1d(history.papers_of(a), history.papers_of(via), assume_unique=True)
+        recent = both[np.argsort(-history.paper_day[both])][:GROUNDING_POOL]
+        toward = history.vectors[b]
+        best = recent[np.argsort(-(history.paper_vectors[recent] @ toward), kind="stable")][:1]
+        precedent = [
+            GroundingPaper(key=history.paper_keys[int(r)], title="", abstract="", concept="via")
+            for r in best
+        ]
+    else:  # no precedent: the method's papers closest to the target instead
+        precedent = [
+            GroundingPaper(key=key, title="", abstract="", concept=history.concept_keys[a])
+            for key in _grounding(history, a, history.vectors[b])
+        ]
+    papers = precedent + [
+        GroundingPaper(key=key, title="", abstract="", concept=history.concept_keys[b])
+        for key in _grounding(history, b, history.vectors[a])
     ]
+    too_broad = snapshot.papers > GENERIC_SHARE * len(history.paper_keys)
+    broad = {int(i) for i in np.flatnonzero(too_broad)}
+    company = _neighbours_by_kind(history, snapshot, b, exclude={a, via, b} | broad)
     return PairContext(
         a=_side(history, snapshot, a),
         b=_side(history, snapshot, b),
         papers=tuple(papers),
         shared_neighbours=tuple(history.concept_names[int(i)] for i in shared[:5]),
-        forecast=forecast,
+        forecast=pick.forecast,
+        via=_side(history, snapshot, via) if via >= 0 else None,
+        analogy=round(pick.analogy, 2) if via >= 0 else None,
+        target_company=company,
     )
+
+
+def _neighbours_by_kind(
+    history: History, snapshot: Snapshot, concept: int, *, exclude: set[int]
+) -> dict[str, tuple[str, ...]]:
+    """A concept's strongest co-mention partners of each kind, three per kind."""
+    row = snapshot.cooc[concept]
+    order = row.indices[np.argsort(-row.data, kind="stable")]
+    company: dict[str, list[str]] = {}
+    for i in order:
+        if int(i) in exclude:
+            continue
+        kind, name = history.concept_kinds[int(i)], history.concept_names[int(i)]
+        if phrase_is_generic(name.split(), strict=True) or (" " not in name and name.islower()):
+            continue  # lone lower-case words ("speech", "road") name no dataset or metric
+        names = company.setdefault(kind, [])
+        if len(names) < 3:
+            names.append(name)
+    return {kind: tuple(names) for kind, names in company.items()}
 
 
 def _fill_paper_texts(store, contexts: list[PairContext]) -> None:

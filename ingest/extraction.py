@@ -17,11 +17,18 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
-from ingest.termhood import phrase_core, phrase_is_generic, word_is_generic, word_is_verb
+from ingest.termhood import (
+    background,
+    phrase_core,
+    phrase_is_generic,
+    word_is_generic,
+    word_is_verb,
+)
 from ingest.text import WORD, display_name, is_cased_name, singular, squash
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 MAX_PHRASE_WORDS = 6
+EVERYDAY_ABSTRACTS = 100  # a lone word in this many background abstracts is an everyday word
 
 STOPWORDS = frozenset(
     """a about above across after again against all almost along also although always am among
@@ -102,8 +109,7 @@ KIND_BY_HEAD = {
         psnr ssim cider wer cer measure metric robustness""".split(),
     "dataset": """dataset corpus corpora benchmark treebank suite collection database data
         text image video speech sentence document utterance dialogue query lexicon vocabulary
-        english chinese japanese french german spanish arabic czech dutch russian korean hindi
-        italian portuguese""".split(),
+        """.split(),
     "task": """classification detection recognition translation generation segmentation retrieval
         answering parsing summarization summarisation prediction forecasting estimation tracking
         extraction captioning completion planning navigation synthesis tagging labeling labelling
@@ -122,6 +128,11 @@ KIND_BY_HEAD = {
         defense defence steering probing probe unlearning editing watermarking watermark
         red-teaming teaming guardrail jailbreaking""".split(),
 }
+# Languages are what a corpus is in, not datasets (kind "other"), but they are concepts.
+LANGUAGES = frozenset(
+    """english chinese japanese french german spanish arabic czech dutch russian korean hindi
+    italian portuguese""".split()
+)
 _KIND_OF_HEAD = {head: kind for kind, heads in KIND_BY_HEAD.items() for head in heads}
 
 # One-word names of benchmarks and datasets: ...QA, ...Bench, ...Eval, GSM8K, MMLU, ImageNet.
@@ -160,12 +171,16 @@ class Vocabulary:
     @classmethod
     def load(cls, directory: Path = DATA_DIR) -> Vocabulary:
         vocab = cls()
+        common = background()
         for line in _data_lines(directory / "vocabulary.tsv"):
             name, _, kind = line.partition("\t")
             key = squash(name)
             if key and key not in vocab.names:
                 vocab.names[key] = name
-                if kind:
+                # Papers-with-Code lists name datasets and metrics with everyday words
+                # ("animal", "road", "speech"); a common lone word gets its kind from its head.
+                everyday = " " not in name and name.lower() in common and not name.isupper()
+                if kind and not (everyday and common[name.lower()].abstracts >= EVERYDAY_ABSTRACTS):
                     vocab.kinds[key] = kind
         # The safety, alignment and interpretability vocabulary: its names are concepts and its
         # kinds win (a phenomenon such as "reward hacking" is not the task its head suggests).
@@ -240,7 +255,7 @@ def kind_of(key: str, words: list[str], vocab: Vocabulary) -> str:
     if len(words) == 1 and _BENCHMARK_NAME.search(words[0]):
         return "dataset"  # TruthfulQA, MMLU-Pro, HarmBench, GSM8K
     if len(words) == 1 and _MODEL_NAME.match(words[0]):
-        return "method"  # GPT-4o, Llama-3, Qwen2.5
+        return "other"  # GPT-4o, Llama-3: models under study, not methods to transfer
     if kind := vocab.kinds.get(key):
         return kind
     head = singular(words[-1].lower())
@@ -257,7 +272,13 @@ def _enough_evidence(name: str, kind: str, count: int) -> bool:
     """A concept of a known kind (task, method, dataset, metric) is kept on one mention; an
     untyped one must recur in the text or be a specific phrase of three or more words: on SciERC
     train it trades about a tenth of recall for a third more precision."""
-    return kind != "other" or count > 1 or len(name.split()) >= 3
+    return (
+        kind != "other"
+        or count > 1
+        or len(name.split()) >= 3
+        or bool(_MODEL_NAME.match(name))
+        or name.lower() in LANGUAGES
+    )
 
 
 def _trim_phrase(tokens: list[re.Match[str]]) -> list[re.Match[str]]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from ingest.text import singular
+from ingest.text import is_cased_name, singular
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -31,7 +31,14 @@ GENERIC_HEADS = frozenset(
     """model method approach technique framework system task problem data dataset set benchmark
     image input output query sample example feature result performance setting module component
     mechanism strategy scheme pipeline architecture solution tool process procedure algorithm
-    application scenario case llm content way design""".split()
+    application scenario case llm content way design analysis study investigation assessment
+    overview survey""".split()
+)
+# Words that name nothing alone but head real terms ("question answering", "instruction
+# following"): generic only when they stand alone.
+LONE_FRAGMENTS = frozenset(
+    """answering following making solving taking diagnostic understanding modeling modelling
+    processing detector heuristic""".split()
 )
 # Modifiers the background statistics do not flag but that add nothing to a head.
 GENERIC_MODIFIERS = frozenset(
@@ -39,7 +46,8 @@ GENERIC_MODIFIERS = frozenset(
     pretrained proposed existing novel new general generic standard typical simple efficient
     effective robust strong weak small large larger smaller big bigger high low higher lower
     various diverse different specific particular several multiple single unified end-to-end
-    real-world real world practical modern advanced powerful complex challenging""".split()
+    real-world real world practical modern advanced powerful complex challenging closed-source
+    proprietary commercial""".split()
 )
 # Trailing heads that only say "a way of doing" the rest: "hallucination detection method" is
 # the concept "hallucination detection".
@@ -104,12 +112,22 @@ def word_is_verb(word: str, *, leading: bool = False) -> bool:
     return stats.verb_share >= VERB_SHARE
 
 
-def phrase_is_generic(words: list[str]) -> bool:
-    """True for a generic head with only generic modifiers (or none)."""
+def phrase_is_generic(words: list[str], *, strict: bool = False) -> bool:
+    """True for a generic head with only generic modifiers, or a lone generic head. `strict`
+    also counts a lone word that the background statistics call generic ("classification",
+    "embedding", "diversity"): such words are kept as concepts (they are what a text mentions)
+    but are too broad to build an idea or a summary on."""
     if not words:
         return True
-    if any(sum(c.isupper() for c in w) >= 2 or any(c.isdigit() for c in w) for w in words):
-        return False  # a name (GPT-4o, TruthfulQA, DPO) is never generic
+    if any(
+        (is_cased_name(w) or any(c.isdigit() for c in w)) and _norm(w) not in GENERIC_HEADS
+        for w in words
+    ):
+        return False  # a name (GPT-4o, TruthfulQA, DPO) is never generic; "LLMs" alone can be
+    if len(words) == 1 and _norm(words[0]) in LONE_FRAGMENTS:
+        return True
+    if len(words) == 1 and strict:
+        return word_is_generic(words[0])
     head = _norm(words[-1])
     if head == "set" and len(words) > 1 and _norm(words[-2]) == "data":
         words, head = words[:-1], "dataset"

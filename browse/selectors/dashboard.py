@@ -6,12 +6,10 @@ from dataclasses import dataclass
 
 from browse.selectors.common import cached
 from graph.factory import get_store
-from graph.store import (
-    ConceptBrief,
-)
+from graph.store import ConceptBrief
+from ingest.termhood import phrase_is_generic
 
 
-# -- dashboard ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Growth:
     concept: ConceptBrief
@@ -26,11 +24,17 @@ class Growth:
 GROWTH_MIN_RECENT = 5
 
 
+def _specific(brief: ConceptBrief) -> bool:
+    """Broad single words ("classification", "embedding") say nothing about a corpus."""
+    return not phrase_is_generic(brief.name.split(), strict=True)
+
+
 def concepts_most_connected(*, limit: int = 10) -> list[tuple[ConceptBrief, int]]:
-    return cached(
-        f"most_connected:{limit}",
-        lambda: get_store().concepts_most_connected(limit=limit, candidates=40, min_papers=3),
-    )
+    def compute() -> list[tuple[ConceptBrief, int]]:
+        found = get_store().concepts_most_connected(limit=3 * limit, candidates=80, min_papers=3)
+        return [(brief, degree) for brief, degree in found if _specific(brief)][:limit]
+
+    return cached(f"most_connected:{limit}", compute)
 
 
 def concepts_fastest_growing(*, limit: int = 10) -> list[Growth]:
@@ -54,9 +58,10 @@ def concepts_fastest_growing(*, limit: int = 10) -> list[Growth]:
         ranked = sorted(
             ((k, r, b) for k, (r, b) in counts.items() if r >= GROWTH_MIN_RECENT),
             key=lambda t: -(t[1] + 1) / (t[2] + 1),
-        )[:limit]
+        )[: 3 * limit]
         briefs = store.concepts_brief(keys=[k for k, _, _ in ranked])
-        return [Growth(briefs[k], r, b) for k, r, b in ranked if k in briefs]
+        growth = [Growth(briefs[k], r, b) for k, r, b in ranked if k in briefs]
+        return [g for g in growth if _specific(g.concept)][:limit]
 
     return cached(f"fastest_growing:{limit}", compute)
 

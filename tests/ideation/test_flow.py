@@ -141,12 +141,16 @@ def test_ideate_writes_ranked_grounded_cross_field_ideas(corpus, tmp_path):
     assert scores == sorted(scores, reverse=True)
     known = get_store().papers_brief(keys=[k for idea in ideas for k in idea["grounding"]])
     for idea in ideas:
-        assert len(idea["concepts"]) == 2 and len(set(idea["fields"])) == 2
+        assert len(idea["concepts"]) == 2 and len(set(idea["fields"])) == 2, "cross-field"
         assert idea["grounding"] and all(key in known for key in idea["grounding"])
         assert idea["novelty"]["verdict"] in ("novel", "not_novel", "uncertain")
         assert 0 <= idea["novelty"]["score"] <= 1
     stored = Idea.objects.get(pk=ideas[0]["id"])
     assert stored.evidence["co_mentioning_count"] == 0  # never mentioned together
+    for idea in Idea.objects.filter(pk__in=[idea["id"] for idea in ideas]):
+        method, target = idea.concepts  # a method meets a problem, never two of one kind
+        assert method["kind"] == "method" and target["kind"] in ("task", "phenomenon", "dataset")
+        assert not set(method["name"].lower().split()) & set(target["name"].lower().split())
     assert stored.evidence["corpus_papers"] == 911
 
 

@@ -103,7 +103,7 @@ def test_names_keep_the_case_people_write():
         "We test GPT-4o on TruthfulQA with DPO; the HAllucination rate rises."
     )}  # fmt: skip
     assert {"GPT-4o", "TruthfulQA"} <= set(concepts)
-    assert (concepts["GPT-4o"].kind, concepts["TruthfulQA"].kind) == ("method", "dataset")
+    assert (concepts["GPT-4o"].kind, concepts["TruthfulQA"].kind) == ("other", "dataset")
     assert "DPO" in concepts["direct preference optimization"].aliases  # acronyms: long form
     assert not [name for name in concepts if "HAllucination" in name]
 

@@ -36,6 +36,9 @@ class Command(BaseCommand):
             "kinds": opts["kinds"],
             "active_since": opts["active_since"],
         }
+        unknown = selectors.concepts_unknown(names=params["seeds"]) if params["seeds"] else []
+        if unknown:
+            raise CommandError(f"--seed-concepts: not a concept of the graph: {', '.join(unknown)}")
         try:
             batch = services.idea_batch_create(params=params, writer=opts["writer"])
         except services.IdeationError as exc:
