@@ -39,6 +39,13 @@ USES_PER_CONCEPT = 2  # a concept appears in at most this many chosen ideas
 # Concepts in more than this share of all papers ("large language model") make vague ideas;
 # they take part only as seeds.
 GENERIC_SHARE = 0.03
+HUB_MIN_PAPERS = 50  # below this no concept counts as a hub, however small the graph
+# A method role needs an intervention, not a family of models ("frontier models", "agentic
+# systems", "large vision-language model"): those are what interventions are applied to.
+MODEL_FAMILY_HEADS = frozenset(
+    "model models llm llms mllm mllms lvlm lvlms vlm vlms system systems agent agents "
+    "framework frameworks network networks transformer transformers architecture".split()
+)
 _WORD = re.compile(r"[a-z0-9]+")
 _FUNCTION_WORDS = frozenset("a an and the of for in on to with by from via based".split())
 
@@ -88,12 +95,19 @@ def share_a_word(a: str, b: str) -> bool:
 def _allowed(snapshot: Snapshot, query: CandidateQuery) -> np.ndarray:
     history = snapshot.history
     ok = snapshot.papers >= query.min_papers
-    ok &= snapshot.papers <= max(GENERIC_SHARE * len(history.paper_keys), query.min_papers)
+    ok &= snapshot.papers <= max(GENERIC_SHARE * len(history.paper_keys), HUB_MIN_PAPERS)
     ok &= np.isin(np.asarray(history.concept_kinds), query.kinds or DEFAULT_KINDS)
     ok &= ~np.array([phrase_is_generic(n.split(), strict=True) for n in history.concept_names])
     if query.active_since:
         ok &= snapshot.last_day >= day_number(query.active_since)
     return ok
+
+
+def _interventions(names: list[str]) -> np.ndarray:
+    return np.array(
+        [(_WORD.findall(n.lower()) or [""])[-1] not in MODEL_FAMILY_HEADS for n in names],
+        dtype=bool,
+    )
 
 
 def _top_neighbours(row, mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -111,7 +125,7 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     history = snapshot.history
     kinds = np.asarray(history.concept_kinds)
     allowed = _allowed(snapshot, query)
-    is_method = allowed & (kinds == METHOD)
+    is_method = allowed & (kinds == METHOD) & _interventions(history.concept_names)
     is_target = allowed & np.isin(kinds, TARGET_KINDS)
     # A seed takes part whatever its size or activity.
     seeds = np.array([history.concept_index[s] for s in query.seeds], dtype=np.int64)
@@ -172,7 +186,9 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     )
     m, t, v, analogy = m[distinct], t[distinct], v[distinct], analogy[distinct]
     if not len(m):
-        return Candidates.empty()
+        none = Candidates.empty()
+        none.considered = considered
+        return none
     support = snapshot.co_mentions(m, v).astype(np.float32)
     # One triple per (method, target): the most telling via.
     strength = analogy * np.log1p(support)
@@ -193,7 +209,7 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
     history = snapshot.history
     kinds = np.asarray(history.concept_kinds)
     allowed = _allowed(snapshot, query)
-    methods = np.flatnonzero(allowed & (kinds == METHOD))
+    methods = np.flatnonzero(allowed & (kinds == METHOD) & _interventions(history.concept_names))
     targets = np.flatnonzero(allowed & np.isin(kinds, TARGET_KINDS))
     seeds = [history.concept_index[s] for s in query.seeds]
     if seeds:

@@ -21,6 +21,7 @@ from ideation import forecast as fc
 from ideation.candidates import (
     DEFAULT_KINDS,
     GENERIC_SHARE,
+    HUB_MIN_PAPERS,
     CandidateQuery,
     Candidates,
     UnknownConcepts,
@@ -563,7 +564,7 @@ def _pair_context(
         GroundingPaper(key=key, title="", abstract="", concept=history.concept_keys[b])
         for key in _grounding(history, b, history.vectors[a])
     ]
-    too_broad = snapshot.papers > GENERIC_SHARE * len(history.paper_keys)
+    too_broad = snapshot.papers > max(GENERIC_SHARE * len(history.paper_keys), HUB_MIN_PAPERS)
     broad = {int(i) for i in np.flatnonzero(too_broad)}
     company = _neighbours_by_kind(history, snapshot, b, exclude={a, via, b} | broad)
     return PairContext(

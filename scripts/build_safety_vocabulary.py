@@ -36,7 +36,7 @@ PHENOMENA = """hallucination; jailbreak; reward hacking; reward overoptimization
     privacy leakage; toxicity; social bias; gender bias; misinformation; hallucination snowballing;
     steganography; collusion; unfaithful reasoning; chain-of-thought unfaithfulness;
     adversarial example; adversarial vulnerability; out-of-distribution generalization;
-    in-context learning; dead latent; attention sink; induction head""".split(";")
+    dead latent; attention sink; induction head""".split(";")
 
 
 def main() -> None:
