@@ -51,6 +51,20 @@ MERGE (p)-[m:MENTIONS]->(c)
 SET m.count = row.count, m.in_title = row.in_title, m.form = row.form
 """
 
+DELETE_PAPER_MENTIONS = """
+UNWIND $keys AS key
+MATCH (:Paper {key: key})-[m:MENTIONS]->()
+DELETE m
+"""
+
+# Concepts no paper mentions any more (after a re-extraction) leave the graph.
+DELETE_UNMENTIONED_CONCEPTS = """
+UNWIND $keys AS key
+MATCH (c:Concept {key: key})
+WHERE NOT (c)<-[:MENTIONS]-()
+DETACH DELETE c
+"""
+
 MERGE_IN_FIELD = """
 UNWIND $rows AS row
 MATCH (p:Paper {key: row.paper})

@@ -16,6 +16,7 @@ from graph.store import (
     FieldRow,
     GraphCounts,
     Link,
+    Mention,
     Neighbour,
     NeighbourFilter,
     PaperBrief,
@@ -155,6 +156,35 @@ class CypherStore(ABC):
         self._run_batched(
             cypher.MARK_PAPERS_COMPLETE, [{"key": p.key, "hash": p.content_hash} for p in papers]
         )
+
+    def paper_mentions_replace(
+        self, *, mentions: dict[str, Sequence[Mention]], concepts: Sequence[ConceptRow]
+    ) -> None:
+        concept_rows = [
+            {"key": c.key, "name": c.name, "kind": c.kind, "aliases": list(c.aliases)}
+            for c in concepts
+        ]
+        self._run_batched(cypher.UPSERT_CONCEPTS, concept_rows)
+        keys = list(mentions)
+        previously = self.concepts_of_papers(keys=keys)
+        for chunk in _chunks(keys):
+            self._run(cypher.REMOVE_COOCCURRENCES, {"keys": list(chunk)}, write=True)
+            self._run(cypher.DELETE_PAPER_MENTIONS, {"keys": list(chunk)}, write=True)
+        rows = [
+            {"paper": key, "concept": m.concept_key, "count": m.count, "in_title": m.in_title,
+             "form": m.form}
+            for key, found in mentions.items()
+            for m in found
+        ]  # fmt: skip
+        self._run_batched(cypher.MERGE_MENTIONS, rows)
+        for chunk in _chunks(keys):
+            self._run(cypher.ADD_COOCCURRENCES, {"keys": list(chunk)}, write=True)
+        now = {m.concept_key for found in mentions.values() for m in found}
+        self.concept_stats_refresh(keys=sorted(previously | now))
+        for chunk in _chunks(sorted(previously)):
+            self._run(cypher.DELETE_EMPTY_COOCCURRENCES, {"keys": list(chunk)}, write=True)
+        for chunk in _chunks(sorted(previously - now)):
+            self._run(cypher.DELETE_UNMENTIONED_CONCEPTS, {"keys": list(chunk)}, write=True)
 
     def concepts_of_papers(self, *, keys: Sequence[str]) -> set[str]:
         found: set[str] = set()

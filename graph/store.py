@@ -169,6 +169,14 @@ class GraphStore(Protocol):
         replace_edges_of: Sequence[str],
     ) -> None: ...
 
+    def paper_mentions_replace(
+        self, *, mentions: dict[str, Sequence[Mention]], concepts: Sequence[ConceptRow]
+    ) -> None:
+        """Replace the concept mentions of stored papers (and the co-occurrences that follow
+        from them), leaving everything else of the papers as it is; concepts left unmentioned
+        are deleted."""
+        ...
+
     def concepts_of_papers(self, *, keys: Sequence[str]) -> set[str]: ...
 
     def counts(self) -> GraphCounts: ...

@@ -338,3 +338,45 @@ def _embed_into(index_name: str, keys: list[str], texts: list[str], result: Chun
     clock = time.perf_counter()
     vectors_upsert(index=index_name, keys=keys, vectors=vectors)
     result.timings["index_s"] = result.timings.get("index_s", 0) + time.perf_counter() - clock
+
+
+def concepts_reextract(*, batch_size: int = 512) -> dict[str, int]:
+    """Bring a graph to the current concept layer: extract every stored paper's concepts again
+    and replace its mentions, keeping the papers, their fields, authors, citations and vectors.
+    New concepts with enough papers get a vector (their names are embedded; no paper is)."""
+    store = get_store()
+    before = store.counts().concepts
+    papers = 0
+    for page in store.paper_texts(batch_size=batch_size):
+        mentions: dict[str, tuple[Mention, ...]] = {}
+        concepts: dict[str, ConceptRow] = {}
+        for key, title, abstract in page:
+            record_text = embedding.paper_text(title, abstract)
+            found = extract_concepts(record_text)
+            title_end = len(title)
+            mentions[key] = tuple(
+                Mention(c.key, c.count, any(start < title_end for start, _ in c.spans), c.name)
+                for c in found
+            )
+            for c in found:
+                concepts.setdefault(c.key, ConceptRow(c.key, c.name, c.kind, c.aliases))
+        store.paper_mentions_replace(mentions=mentions, concepts=list(concepts.values()))
+        papers += len(page)
+    lacking = [
+        (key, name)
+        for names in store.concept_names(min_papers=settings.CONCEPT_VECTOR_MIN_PAPERS)
+        for key, name in names
+    ]
+    missing = set(get_index(CONCEPTS).missing([vector_id(k) for k, _ in lacking]))
+    new = [(k, n) for k, n in lacking if vector_id(k) in missing]
+    if new:
+        vectors_upsert(
+            index=CONCEPTS, keys=[k for k, _ in new], vectors=embedding.encode([n for _, n in new])
+        )
+    store.concept_tops_refresh(min_papers=settings.CONCEPT_TOP_MIN_PAPERS, stale_only=False)
+    return {
+        "papers": papers,
+        "concepts_before": before,
+        "concepts_after": store.counts().concepts,
+        "concept_vectors_added": len(new),
+    }

@@ -133,3 +133,36 @@ def test_semantic_search_finds_papers_and_concepts(clean_state, tmp_path):
     scores = [score for _, score in hits.papers]
     assert scores == sorted(scores, reverse=True)
     assert hits.concepts and all(brief.papers >= 2 for brief, _ in hits.concepts)
+
+
+def test_reextraction_brings_an_old_graph_to_the_current_concepts(
+    clean_state, tmp_path, monkeypatch
+):
+    from ingest import extraction
+    from ingest.extraction import Concept
+
+    real = extraction.extract_concepts
+
+    def old_extractor(text: str) -> list[Concept]:  # an older layer: a generic phrase as concept
+        return [*real(text), Concept("accuratemodel", "accurate model", "method", ((0, 1),))]
+
+    monkeypatch.setattr(services, "extract_concepts", old_extractor)
+    job = run_file(write_jsonl(tmp_path / "p.jsonl", sample_lines(12)))
+    assert job.status == "succeeded"
+    store = clean_state
+    assert store.concept_detail(key="accuratemodel").papers == 12
+    paper_vectors = get_index(PAPERS).count()
+    embedded: list[str] = []
+    encode = embedding.encode
+    monkeypatch.setattr(embedding, "encode", lambda texts: embedded.extend(texts) or encode(texts))
+    monkeypatch.setattr(services, "extract_concepts", real)
+
+    counts = services.concepts_reextract()
+
+    assert counts["papers"] == 12 and counts["concepts_after"] < counts["concepts_before"]
+    assert store.concept_detail(key="accuratemodel") is None
+    assert store.counts().papers == 12 and get_index(PAPERS).count() == paper_vectors
+    assert not [text for text in embedded if len(text) > 200]  # names only, never a paper
+    key = next(iter(store.papers_brief(keys=[json.loads(sample_lines(1)[0])["id"]])))
+    expected = {c.key for c in real(embedding.paper_text(*store.papers_text(keys=[key])[key]))}
+    assert {k for k, _, _ in store.paper_mentions(key=key)} == expected
