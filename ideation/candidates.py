@@ -86,6 +86,11 @@ def content_words(name: str) -> set[str]:
     return {w for w in _WORD.findall(name.lower()) if w not in _FUNCTION_WORDS and len(w) > 2}
 
 
+def _contains(a: str, b: str) -> bool:
+    words_a, words_b = content_words(a), content_words(b)
+    return bool(words_a and words_b) and (words_a <= words_b or words_b <= words_a)
+
+
 def share_a_word(a: str, b: str) -> bool:
     """Two names with a content word in common ("video LLM", "open-source LLM") usually name one
     thing twice or one inside the other."""
@@ -166,21 +171,24 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     m, t, v = (np.asarray(column, dtype=np.int64) for column in zip(*triples, strict=True))
     considered = len(m)
     analogy = np.einsum("ij,ij->i", context[v], context[t])
-    name_cosine = np.einsum("ij,ij->i", history.vectors[m], history.vectors[t])
     group = np.array([PROBLEM_GROUP.get(kind, -1) for kind in kinds])
+    # A target named like its precedent, or inside its name ("time series" in "time series
+    # prediction"), is the precedent in other words: M on it is done. (Context similarity is
+    # no sign of synonymy: related problems' papers read alike.)
+    names = history.concept_names
+    same_thing = np.einsum("ij,ij->i", history.vectors[v], history.vectors[t]) >= SYNONYM_COSINE
+    same_thing |= np.array([_contains(names[x], names[y]) for x, y in zip(v, t, strict=True)])
     keep = (
         (t != v)
         & (group[t] == group[v])
         & (snapshot.co_mentions(m, t) == 0)
         & (analogy >= MIN_ANALOGY)
-        & (analogy < SYNONYM_COSINE)
-        & (name_cosine < SYNONYM_COSINE)
+        & ~same_thing
     )
     if query.fields:
         wanted = [history.fields.index(f) for f in query.fields if f in history.fields]
         keep &= np.isin(snapshot.main_field[m], wanted) | np.isin(snapshot.main_field[t], wanted)
     m, t, v, analogy = m[keep], t[keep], v[keep], analogy[keep]
-    names = history.concept_names
     distinct = np.array(
         [not share_a_word(names[x], names[y]) for x, y in zip(m, t, strict=True)], dtype=bool
     )

@@ -262,7 +262,9 @@ def kind_of(key: str, words: list[str], vocab: Vocabulary) -> str:
     if head == "set" and len(words) > 1 and words[-2].lower() == "data":
         return "dataset"
     if head in _KIND_OF_HEAD:
-        return _KIND_OF_HEAD[head]
+        kind = _KIND_OF_HEAD[head]
+        # "speech", "text", "video" alone are media, not datasets; "speech corpus" is one.
+        return "other" if kind == "dataset" and len(words) == 1 else kind
     if head.endswith(("net", "former", "gan", "bert")):
         return "method"
     return "other"

@@ -2,7 +2,8 @@
 listing: for every word (lower case, singular) in at least MIN_DF abstracts, its document
 frequency, how unevenly it is spread over arXiv fields (KL divergence of its primary-category
 distribution from the corpus's, in bits), and how often it is used as a verb (the share of its
-uses right after "to", a modal or "we"). Run once by a maintainer; the output is committed.
+uses right after "to", a modal, "we", "has", "have" or "been"). Run once by a maintainer; the
+output is committed.
 
 Generic words ("model", "accurate", "downstream") are frequent and spread over every field like
 the corpus itself; research terms ("hallucination", "superposition") concentrate in a few.
@@ -25,8 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from ingest.text import WORD, singular  # noqa: E402
 
 MIN_DF = 5
+# Words after which the next word is a verb: "to mitigate", "can arise", "has received".
 VERB_MARKERS = frozenset(
-    "to can may might will would could should must cannot we they also often".split()
+    "to can may might will would could should must cannot we they also often has have had "
+    "been".split()
 )
 
 
