@@ -46,6 +46,14 @@ MODEL_FAMILY_HEADS = frozenset(
     "model models llm llms mllm mllms lvlm lvlms vlm vlms system systems agent agents "
     "framework frameworks network networks transformer transformers architecture".split()
 )
+# Names of whole fields are not problems an idea could target or transfer from.
+FIELD_NAMES = frozenset(
+    """deep learning|machine learning|artificial intelligence|natural language processing|
+    computer vision|data science|data processing|data analysis|data mining|statistics|robotics|
+    signal processing|information retrieval|optimization|optimisation|learning""".replace(
+        "\n", ""
+    ).split("|")
+)
 _WORD = re.compile(r"[a-z0-9]+")
 _FUNCTION_WORDS = frozenset("a an and the of for in on to with by from via based".split())
 
@@ -102,7 +110,12 @@ def _allowed(snapshot: Snapshot, query: CandidateQuery) -> np.ndarray:
     ok = snapshot.papers >= query.min_papers
     ok &= snapshot.papers <= max(GENERIC_SHARE * len(history.paper_keys), HUB_MIN_PAPERS)
     ok &= np.isin(np.asarray(history.concept_kinds), query.kinds or DEFAULT_KINDS)
-    ok &= ~np.array([phrase_is_generic(n.split(), strict=True) for n in history.concept_names])
+    ok &= ~np.array(
+        [
+            phrase_is_generic(n.split(), strict=True) or " ".join(n.lower().split()) in FIELD_NAMES
+            for n in history.concept_names
+        ]
+    )
     if query.active_since:
         ok &= snapshot.last_day >= day_number(query.active_since)
     return ok
@@ -262,17 +275,27 @@ def candidates_merge(first: Candidates, then: Candidates) -> Candidates:
 
 
 def pairs_choose(
-    a: np.ndarray, b: np.ndarray, scores: np.ndarray, *, n: int, per_concept: int = USES_PER_CONCEPT
+    a: np.ndarray,
+    b: np.ndarray,
+    scores: np.ndarray,
+    *,
+    n: int,
+    via: np.ndarray | None = None,
+    per_concept: int = USES_PER_CONCEPT,
 ) -> list[int]:
-    """Indexes of the `n` best-scored pairs, no concept used more than `per_concept` times."""
+    """Indexes of the `n` best-scored pairs, no concept used more than `per_concept` times, as
+    a method, a target or the precedent between them (so no bridge dominates a batch)."""
     used: dict[int, int] = {}
     chosen = []
     for i in np.argsort(-scores, kind="stable"):
-        x, y = int(a[i]), int(b[i])
-        if used.get(x, 0) >= per_concept or used.get(y, 0) >= per_concept:
+        roles = [int(a[i]), int(b[i])]
+        if via is not None and via[i] >= 0:
+            roles.append(~int(via[i]))  # a precedent counts apart from its uses as a side
+        if any(used.get(x, 0) >= per_concept for x in roles):
             continue
         chosen.append(int(i))
-        used[x], used[y] = used.get(x, 0) + 1, used.get(y, 0) + 1
+        for x in roles:
+            used[x] = used.get(x, 0) + 1
         if len(chosen) == n:
             break
     return chosen

@@ -20,6 +20,7 @@ from graph.factory import get_store
 from ideation import forecast as fc
 from ideation.candidates import (
     DEFAULT_KINDS,
+    FIELD_NAMES,
     GENERIC_SHARE,
     HUB_MIN_PAPERS,
     CandidateQuery,
@@ -316,7 +317,7 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
     ranking = scores if scores is not None else _analogy_strength(found)
     # Analogies before direct pairs, cross-field before same-field; within each, the ranking.
     ranking = ranking / max(float(np.max(ranking)), 1e-9) + found.cross_field + 2 * (found.via >= 0)
-    chosen = pairs_choose(found.a, found.b, ranking, n=wanted)
+    chosen = pairs_choose(found.a, found.b, ranking, n=wanted, via=found.via)
     same_field = int(sum(not found.cross_field[i] for i in chosen[:n]))
     if same_field:
         run.notes.append(
@@ -590,7 +591,11 @@ def _neighbours_by_kind(
         if int(i) in exclude:
             continue
         kind, name = history.concept_kinds[int(i)], history.concept_names[int(i)]
-        if phrase_is_generic(name.split(), strict=True) or (" " not in name and name.islower()):
+        if (
+            phrase_is_generic(name.split(), strict=True)
+            or (" " not in name and name.islower())
+            or name.lower() in FIELD_NAMES
+        ):
             continue  # lone lower-case words ("speech", "road") name no dataset or metric
         names = company.setdefault(kind, [])
         if len(names) < 3:

@@ -32,7 +32,7 @@ GENERIC_HEADS = frozenset(
     image input output query sample example feature result performance setting module component
     mechanism strategy scheme pipeline architecture solution tool process procedure algorithm
     application scenario case llm content way design analysis study investigation assessment
-    overview survey""".split()
+    overview survey prediction collection""".split()
 )
 # Words that name nothing alone but head real terms ("question answering", "instruction
 # following"): generic only when they stand alone.
@@ -47,7 +47,8 @@ GENERIC_MODIFIERS = frozenset(
     effective robust strong weak small large larger smaller big bigger high low higher lower
     various diverse different specific particular several multiple single unified end-to-end
     real-world real world practical modern advanced powerful complex challenging closed-source
-    proprietary commercial""".split()
+    proprietary commercial theoretical empirical systematic comprehensive detailed comparative
+    quantitative qualitative accurate""".split()
 )
 # Trailing heads that only say "a way of doing" the rest: "hallucination detection method" is
 # the concept "hallucination detection".
