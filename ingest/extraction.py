@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ingest.termhood import (
+    REDUNDANT_TAILS,
     background,
     phrase_core,
     phrase_is_generic,
@@ -79,7 +80,8 @@ GENERIC_LEADS = frozenset(
     various recent current state-of-the-art sota improved enhanced powerful robust efficient
     effective simple unified comprehensive extensive lightweight scalable large small high low
     good excellent poor whole entire two three four five six seven eight nine ten some
-    overall final initial main major minor significant""".split()
+    overall final initial main major minor significant little much less more greater fewer
+    limited""".split()
 )
 
 # Phrases that are words of scientific prose rather than concepts.
@@ -368,7 +370,13 @@ class Extractor:
             piece = words[start : start + n]
             name = self.vocab.names.get(squash(" ".join(piece)))
             if name is None or (
-                n > 1 and (word_is_verb(piece[0], leading=True) or word_is_verb(piece[-1]))
+                n > 1
+                and (
+                    word_is_verb(piece[0], leading=True)
+                    or word_is_verb(piece[-1])
+                    or singular(piece[-1].lower()) in REDUNDANT_TAILS
+                    or piece[0].lower() in GENERIC_LEADS
+                )
             ):
                 continue  # a clause fragment in the vocabulary ("establish sufficient condition")
             if n > 1:

@@ -138,7 +138,9 @@ def phrase_is_generic(words: list[str], *, strict: bool = False) -> bool:
 def phrase_core(words: list[str]) -> list[str]:
     """The concept inside a phrase: leading and trailing verbs cut ("mitigate reward hacking",
     "reward hacking arise"), and a redundant tail dropped ("hallucination detection method")."""
-    while len(words) > 1 and word_is_verb(words[0], leading=True):
+    while len(words) > 1 and (
+        words[0].lower().endswith("'s") or word_is_verb(words[0], leading=True)
+    ):
         words = words[1:]
     while len(words) > 1 and word_is_verb(words[-1]):
         words = words[:-1]

@@ -133,3 +133,13 @@ def test_phenomena_from_the_safety_vocabulary_have_their_kind():
         "sycophancy": "phenomenon", "reward hacking": "phenomenon",
         "superposition": "phenomenon", "polysemanticity": "phenomenon",
     }  # fmt: skip
+
+
+def test_idioms_possessives_and_redundant_tails_are_trimmed():
+    found = names(
+        "This problem has received little attention. We study the model's reasoning with "
+        "hallucination detection methods."
+    )
+    assert "little attention" not in found and "received little attention" not in found
+    assert not [name for name in found if "'s" in name]
+    assert "hallucination detection" in found and "hallucination detection method" not in found
