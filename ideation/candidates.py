@@ -44,7 +44,9 @@ HUB_MIN_PAPERS = 50  # below this no concept counts as a hub, however small the 
 # systems", "large vision-language model"): those are what interventions are applied to.
 MODEL_FAMILY_HEADS = frozenset(
     "model models llm llms mllm mllms lvlm lvlms vlm vlms system systems agent agents "
-    "framework frameworks network networks transformer transformers architecture".split()
+    "framework frameworks network networks transformer transformers architecture "
+    "representation representations layer layers encoder encoders decoder decoders "
+    "embedding embeddings feature features".split()
 )
 # Names of whole fields are not problems an idea could target or transfer from.
 FIELD_NAMES = frozenset(
@@ -122,8 +124,10 @@ def _allowed(snapshot: Snapshot, query: CandidateQuery) -> np.ndarray:
 
 
 def _interventions(names: list[str]) -> np.ndarray:
+    """Whether each name can be an intervention (not a family of models or a part of one)."""
+    heads = [(_WORD.findall(n.lower()) or [""])[-1] for n in names]
     return np.array(
-        [(_WORD.findall(n.lower()) or [""])[-1] not in MODEL_FAMILY_HEADS for n in names],
+        [h not in MODEL_FAMILY_HEADS and not h.endswith(("llm", "llms")) for h in heads],
         dtype=bool,
     )
 
@@ -282,13 +286,15 @@ def pairs_choose(
     n: int,
     via: np.ndarray | None = None,
     per_concept: int = USES_PER_CONCEPT,
+    seeds: frozenset[int] = frozenset(),
 ) -> list[int]:
     """Indexes of the `n` best-scored pairs, no concept used more than `per_concept` times, as
-    a method, a target or the precedent between them (so no bridge dominates a batch)."""
+    a method, a target or the precedent between them (so no bridge dominates a batch). Seeds
+    may take part in every pair: a seeded batch is about them."""
     used: dict[int, int] = {}
     chosen = []
     for i in np.argsort(-scores, kind="stable"):
-        roles = [int(a[i]), int(b[i])]
+        roles = [x for x in (int(a[i]), int(b[i])) if x not in seeds]
         if via is not None and via[i] >= 0:
             roles.append(~int(via[i]))  # a precedent counts apart from its uses as a side
         if any(used.get(x, 0) >= per_concept for x in roles):

@@ -317,7 +317,8 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
     ranking = scores if scores is not None else _analogy_strength(found)
     # Analogies before direct pairs, cross-field before same-field; within each, the ranking.
     ranking = ranking / max(float(np.max(ranking)), 1e-9) + found.cross_field + 2 * (found.via >= 0)
-    chosen = pairs_choose(found.a, found.b, ranking, n=wanted, via=found.via)
+    seed_rows = frozenset(run.history.concept_index[key] for key in seeds)
+    chosen = pairs_choose(found.a, found.b, ranking, n=wanted, via=found.via, seeds=seed_rows)
     same_field = int(sum(not found.cross_field[i] for i in chosen[:n]))
     if same_field:
         run.notes.append(
@@ -328,7 +329,7 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
         run.notes.append(
             f"{len(chosen)} of the {n} ideas asked for: only {len(found.a)} method-target "
             "analogies passed the filters (never mentioned together, no shared words, each "
-            "concept in at most two ideas)"
+            "concept other than a seed in at most two ideas)"
         )
     run.progress("candidates", 35)
     return [
