@@ -238,8 +238,9 @@ class StagedChunk:
     result: ChunkResult
 
 
-def _mentions(record: PaperRecord, concepts: list[Concept]) -> tuple[Mention, ...]:
-    title_end = len(record.title)
+def _mentions(title: str, concepts: list[Concept]) -> tuple[Mention, ...]:
+    """A paper's mentions; the text concepts are found in starts with the title."""
+    title_end = len(title)
     return tuple(
         Mention(c.key, c.count, any(start < title_end for start, _ in c.spans), c.name)
         for c in concepts
@@ -262,7 +263,7 @@ def _paper_row(record: PaperRecord, concepts: list[Concept]) -> PaperRow:
         doi=record.doi,
         comment=record.comment,
         url=record.url,
-        mentions=_mentions(record, concepts),
+        mentions=_mentions(record.title, concepts),
         references=record.references,
     )
 
@@ -353,11 +354,7 @@ def concepts_reextract(*, batch_size: int = 512) -> dict[str, int]:
         for key, title, abstract in page:
             record_text = embedding.paper_text(title, abstract)
             found = extract_concepts(record_text)
-            title_end = len(title)
-            mentions[key] = tuple(
-                Mention(c.key, c.count, any(start < title_end for start, _ in c.spans), c.name)
-                for c in found
-            )
+            mentions[key] = _mentions(title, found)
             for c in found:
                 concepts.setdefault(c.key, ConceptRow(c.key, c.name, c.kind, c.aliases))
         store.paper_mentions_replace(mentions=mentions, concepts=list(concepts.values()))
