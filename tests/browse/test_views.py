@@ -53,3 +53,20 @@ def test_every_page_has_an_icon_that_loads(clean_state, client):
     assert 'rel="icon"' in body
     icon = client.get("/favicon.ico", follow=True)
     assert icon.status_code == 200 and b"<svg" in b"".join(icon.streaming_content)
+
+
+def test_a_graph_server_outage_is_a_plain_503_not_a_traceback(clean_state, client, monkeypatch):
+    import redis
+
+    from browse import selectors
+
+    def down(**kwargs):
+        raise redis.ConnectionError("Error 111 connecting to unix socket")
+
+    monkeypatch.setattr(selectors, "concept_page", down)
+    monkeypatch.setattr("browse.api.graph_stats", lambda: down())
+    page = client.get("/concepts/sparseautoencoder/")
+    assert page.status_code == 503
+    assert b"services start" in page.content and b"Traceback" not in page.content
+    api = client.get("/api/stats")
+    assert api.status_code == 503 and "services start" in api.json()["error"]
