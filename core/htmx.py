@@ -1,9 +1,7 @@
 """htmx conventions shared by the pages that poll a job."""
 
 from django.http import HttpResponse
-
-# htmx stops an `hx-trigger="every ..."` poll when the server answers with this status.
-HTMX_STOP_POLLING = 286
+from django_htmx.http import HTMX_STOP_POLLING
 
 
 def polling_response(response: HttpResponse, *, finished: bool, reload: bool = False):

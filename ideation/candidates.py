@@ -132,6 +132,19 @@ def _interventions(names: list[str]) -> np.ndarray:
     )
 
 
+def _most_active(snapshot: Snapshot, mask: np.ndarray, limit: int) -> np.ndarray:
+    """The concepts in `mask` with the most papers, recent ones weighing more."""
+    activity = np.log1p(snapshot.papers) * (1 + snapshot.recent)
+    pool = np.flatnonzero(mask)
+    return pool[np.argsort(-activity[pool])][: max(2 * limit, 40)]
+
+
+def analogy_strength(analogy: np.ndarray, support: np.ndarray) -> np.ndarray:
+    """How telling an analogy is: the target's likeness to the precedent, times how established
+    the method is on the precedent (log of the papers using it there)."""
+    return analogy * np.log1p(support)
+
+
 def _top_neighbours(row, mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The k strongest co-mention partners in `mask` of one concept's row."""
     indices, weights = row.indices, row.data
@@ -157,10 +170,8 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
         method_sources = seeds[kinds[seeds] == METHOD]
         target_sources = seeds[kinds[seeds] != METHOD]
     else:
-        activity = np.log1p(snapshot.papers) * (1 + snapshot.recent)
-        pool = max(2 * limit, 40)
-        method_sources = np.flatnonzero(is_method)[np.argsort(-activity[is_method])][:pool]
-        target_sources = np.flatnonzero(is_target)[np.argsort(-activity[is_target])][:pool]
+        method_sources = _most_active(snapshot, is_method, limit)
+        target_sources = _most_active(snapshot, is_target, limit)
     problems = np.flatnonzero(is_target)
     if not len(problems):
         return Candidates.empty()
@@ -216,7 +227,7 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
         return none
     support = snapshot.co_mentions(m, v).astype(np.float32)
     # One triple per (method, target): the most telling via.
-    strength = analogy * np.log1p(support)
+    strength = analogy_strength(analogy, support)
     order = np.lexsort((-strength, t, m))
     pair_id = m[order] * len(names) + t[order]
     first = order[np.r_[True, pair_id[1:] != pair_id[:-1]]]
@@ -234,8 +245,11 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
     history = snapshot.history
     kinds = np.asarray(history.concept_kinds)
     allowed = _allowed(snapshot, query)
-    methods = np.flatnonzero(allowed & (kinds == METHOD) & _interventions(history.concept_names))
-    targets = np.flatnonzero(allowed & np.isin(kinds, TARGET_KINDS))
+    # The most active of each side: bounds the similarity matrix on a large graph.
+    methods = _most_active(
+        snapshot, allowed & (kinds == METHOD) & _interventions(history.concept_names), limit
+    )
+    targets = _most_active(snapshot, allowed & np.isin(kinds, TARGET_KINDS), limit)
     seeds = [history.concept_index[s] for s in query.seeds]
     if seeds:
         methods = np.array([i for i in seeds if kinds[i] == METHOD] or methods, dtype=np.int64)
@@ -243,7 +257,8 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
     if not len(methods) or not len(targets):
         return Candidates.empty()
     similarity = snapshot.context[methods] @ snapshot.context[targets].T
-    rows, cols = np.unravel_index(np.argsort(-similarity, axis=None), similarity.shape)
+    best = np.argsort(-similarity, axis=None)[: 40 * limit]
+    rows, cols = np.unravel_index(best, similarity.shape)
     m, t = methods[rows], targets[cols]
     names = history.concept_names
     keep = (snapshot.co_mentions(m, t) == 0) & np.array(

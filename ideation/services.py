@@ -24,9 +24,9 @@ from ideation.candidates import (
     GENERIC_SHARE,
     HUB_MIN_PAPERS,
     CandidateQuery,
-    Candidates,
     UnknownConcepts,
     analogies,
+    analogy_strength,
     candidates_merge,
     direct_pairs,
     pairs_choose,
@@ -314,7 +314,7 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
             "or seed with other concepts"
         )
     scores = forecaster.scores(snapshot, found.a, found.b)
-    ranking = scores if scores is not None else _analogy_strength(found)
+    ranking = scores if scores is not None else analogy_strength(found.analogy, found.support)
     # Analogies before direct pairs, cross-field before same-field; within each, the ranking.
     ranking = ranking / max(float(np.max(ranking)), 1e-9) + found.cross_field + 2 * (found.via >= 0)
     seed_rows = frozenset(run.history.concept_index[key] for key in seeds)
@@ -344,10 +344,6 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
     ]
 
 
-def _analogy_strength(found: Candidates) -> np.ndarray:
-    return found.analogy * np.log1p(found.support)
-
-
 def _stage_write(run: _BatchRun, picked: list[_Pick]) -> list[_Written]:
     batch, history, snapshot = run.batch, run.history, run.snapshot
     writer = configured_writer(batch.writer)
@@ -355,8 +351,11 @@ def _stage_write(run: _BatchRun, picked: list[_Pick]) -> list[_Written]:
         _shared_neighbours(snapshot, pick.b, pick.via if pick.via >= 0 else pick.a)
         for pick in picked
     ]
+    hubs = np.flatnonzero(
+        snapshot.papers > max(GENERIC_SHARE * len(history.paper_keys), HUB_MIN_PAPERS)
+    )
     contexts = [
-        _pair_context(history, snapshot, pick, neighbours)
+        _pair_context(history, snapshot, pick, neighbours, hubs={int(i) for i in hubs})
         for pick, neighbours in zip(picked, shared, strict=True)
     ]
     _fill_paper_texts(run.store, contexts)
@@ -498,13 +497,6 @@ def _nearest_in_history(history: History, name: str, store) -> int | None:
     return best if similarity[best] > 0 else None
 
 
-def _fallback_affinity(snapshot: Snapshot, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Without a model: Adamic-Adar plus embedding cosine, so related pairs still come first."""
-    _, aa = snapshot.common_neighbours(a, b)
-    vectors = snapshot.history.vectors
-    return aa / max(float(aa.max()), 1e-9) + np.einsum("ij,ij->i", vectors[a], vectors[b])
-
-
 def _side(history: History, snapshot: Snapshot, i: int) -> ConceptSide:
     field = history.fields[snapshot.main_field[i]] if snapshot.main_field[i] >= 0 else ""
     return ConceptSide(
@@ -542,7 +534,7 @@ def _grounding(history: History, concept: int, toward: np.ndarray) -> list[str]:
 
 
 def _pair_context(
-    history: History, snapshot: Snapshot, pick: _Pick, shared: np.ndarray
+    history: History, snapshot: Snapshot, pick: _Pick, shared: np.ndarray, *, hubs: set[int]
 ) -> PairContext:
     """What the writer needs: the method, the target and the problem between them; a paper that
     uses the method on that problem; papers on the target; and the target's own company (the
@@ -566,9 +558,7 @@ def _pair_context(
         GroundingPaper(key=key, title="", abstract="", concept=history.concept_keys[b])
         for key in _grounding(history, b, history.vectors[a])
     ]
-    too_broad = snapshot.papers > max(GENERIC_SHARE * len(history.paper_keys), HUB_MIN_PAPERS)
-    broad = {int(i) for i in np.flatnonzero(too_broad)}
-    company = _neighbours_by_kind(history, snapshot, b, exclude={a, via, b} | broad)
+    company = _neighbours_by_kind(history, snapshot, b, exclude={a, via, b} | hubs)
     return PairContext(
         a=_side(history, snapshot, a),
         b=_side(history, snapshot, b),

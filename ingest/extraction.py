@@ -335,7 +335,7 @@ class Extractor:
                 canonical = self.vocab.names.get(key) or local_names.get(key) or display_name(words)
                 entry = found[key] = {
                     "name": canonical,
-                    "kind": kind_of(key, _kind_words(words, canonical, alias), self.vocab),
+                    "kind": kind_of(key, canonical.split() if alias else words, self.vocab),
                     "spans": [],
                     "aliases": set(),
                     "written": False,
@@ -427,10 +427,6 @@ class Extractor:
 def written_form(words: list[str]) -> str:
     """A phrase as written, lower case except acronyms and camel-case names."""
     return " ".join(w if is_cased_name(w) else w.lower() for w in words)
-
-
-def _kind_words(words: list[str], canonical: str, alias: str) -> list[str]:
-    return canonical.split() if alias else words
 
 
 def _core_tokens(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
