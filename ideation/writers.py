@@ -111,6 +111,18 @@ def _sentence_about(abstract: str, name: str, *, prefer: re.Pattern | None = Non
     return _shorten((preferred or naming or sentences)[0])
 
 
+_LOWER_IS_BETTER = re.compile(
+    r"\b(error|errors|loss|perplexity|latency|cost|distance|divergence|failure|mse|rmse|mae|"
+    r"wer|cer|fid)\b",
+    re.IGNORECASE,
+)
+
+
+def _lower_is_better(metric: str) -> bool:
+    """Whether a metric improves by falling (error rates, losses, perplexity, ...)."""
+    return bool(_LOWER_IS_BETTER.search(metric))
+
+
 def _title(method: ConceptSide, target: ConceptSide, via: ConceptSide | None) -> str:
     """A title that says what is tried on what, by the target's kind."""
     m, t = method.name, target.name
@@ -210,7 +222,10 @@ class OfflineWriter:
             + (f" and against {rival}" if rival else "")
             + f" on {measured}, with at least three seeds."
         )
-        change = f"{target.name} falls" if target.kind == "phenomenon" else f"{measured} rises"
+        if target.kind == "phenomenon":
+            change = f"{target.name} falls"
+        else:
+            change = f"{measured} {'falls' if _lower_is_better(metric) else 'rises'}"
         expected = (
             f"Prediction: with {method.name}, {change} relative to the unchanged setup by more "
             f"than the seed-to-seed spread. No change, or one within that spread, falsifies the "

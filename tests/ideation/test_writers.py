@@ -1,0 +1,57 @@
+"""The offline writer on contexts the test builds: what it claims follows from the analogy."""
+
+from ideation.writers import ConceptSide, GroundingPaper, OfflineWriter, PairContext
+
+
+def side(name: str, kind: str, field: str = "cs.LG") -> ConceptSide:
+    return ConceptSide(name.replace(" ", ""), name, kind, field, field, 12)
+
+
+def context(target_kind: str = "task", metric: str = "accuracy", via: bool = True) -> PairContext:
+    method, target = side("activation steering", "method"), side("code repair", target_kind)
+    return PairContext(
+        a=method,
+        b=target,
+        papers=(
+            GroundingPaper("p1", "Steering text generation", "We steer generation.", "via"),
+            GroundingPaper(
+                "p2",
+                "Repairing code",
+                "Code repair matters. However, code repair remains brittle under shift.",
+                target.key,
+            ),
+        ),
+        shared_neighbours=("large language model", "program synthesis"),
+        forecast=0.4,
+        via=side("text generation", "task", "cs.CL") if via else None,
+        analogy=0.71 if via else None,
+        target_company={"metric": (metric,), "dataset": ("HumanEval",), "method": ("LoRA",)},
+    )
+
+
+def test_an_analogy_is_written_with_its_precedent_and_a_falsifiable_prediction():
+    draft = OfflineWriter().write(context())
+    assert draft.title == "Activation steering for code repair, carried over from text generation"
+    assert "remains brittle" in draft.problem  # the target paper's own statement of the problem
+    assert '"Steering text generation"' in draft.problem and "0.71" in draft.problem
+    assert "compared with LoRA" in draft.hypothesis and "on HumanEval" in draft.hypothesis
+    assert "accuracy rises" in draft.expected and "falsifies" in draft.expected
+    assert draft.grounding == ["p1", "p2"]
+
+
+def test_a_metric_that_improves_by_falling_is_predicted_to_fall():
+    draft = OfflineWriter().write(context(metric="mean squared error"))
+    assert "mean squared error falls" in draft.expected
+
+
+def test_a_phenomenon_is_to_be_reduced():
+    draft = OfflineWriter().write(context(target_kind="phenomenon"))
+    assert draft.title.startswith("Can activation steering address code repair?")
+    assert draft.hypothesis.startswith("Adding activation steering reduces code repair")
+    assert "code repair falls" in draft.expected
+
+
+def test_a_pair_without_precedent_says_so():
+    draft = OfflineWriter().write(context(via=False))
+    assert "no precedent" in draft.problem
+    assert "carried over" not in draft.title
