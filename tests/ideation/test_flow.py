@@ -274,3 +274,37 @@ def test_batch_form_validates_and_starts_a_batch(corpus, client, django_user_mod
     assert b'value="sparseautoencoder"' in seeded.content
     good = client.post(reverse("ideation-new"), {"n": 2, "writer": "offline"})
     assert good.status_code == 302 and IdeaBatch.objects.filter(created_by=user).exists()
+
+
+def test_unknown_seeds_are_refused_on_the_form_before_any_batch(corpus, client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("seeder", password="pw")
+    user.user_permissions.add(Permission.objects.get(codename="add_ideabatch"))
+    client.force_login(user)
+    before = IdeaBatch.objects.count()
+    bad = client.post(
+        reverse("ideation-new"), {"n": 2, "writer": "offline", "seeds": "no such concept qq"}
+    )
+    assert bad.status_code == 400
+    assert b"not a concept of the graph: no such concept qq" in bad.content
+    assert IdeaBatch.objects.count() == before
+
+
+def test_a_seed_with_too_few_papers_stands_in_through_its_meaning(corpus):
+    history = services.history_now()
+    store = get_store()
+    rare = next(
+        brief
+        for page in store.concept_names(min_papers=1)
+        for key, _ in page
+        if key not in history.concept_index
+        and (brief := store.concepts_brief(keys=[key])[key]).papers == 1
+    )
+    batch = services.idea_batch_create(params={"n": 2, "seeds": [rare.name]})
+    batch = services.idea_batch_run(batch_id=batch.pk)
+    assert batch.status == "succeeded", batch.message
+    assert f"seed {rare.name!r} has too few papers" in batch.message
+    stand_in = batch.message.split("its nearest concept in meaning, ")[1].split(", stands in")[0]
+    for idea in batch.ideas.filter(duplicate_of=None):
+        assert stand_in.strip("'") in [c["name"] for c in idea.concepts]
