@@ -78,7 +78,9 @@ def main() -> None:
         timings["ingest_s"] = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
     ideas_file = args.data_dir / "ideas.jsonl"
-    manage(args.data_dir, "ideate", "--n", str(args.n), "--sync", "--out", str(ideas_file))
+    manage(
+        args.data_dir, "ideate", "--n", str(args.n), "--sync", "--repeats", "--out", str(ideas_file)
+    )
     timings["ideate_s"] = round(time.perf_counter() - started, 1)
     ideas = [json.loads(line) for line in ideas_file.read_text().splitlines()]
 

@@ -53,7 +53,9 @@ def main() -> None:
     for attempt in (1, 2):
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "ideas.jsonl"
-            wall, peak, _ = run(["ideate", "--n", str(args.n), "--sync", "--out", str(out)])
+            wall, peak, _ = run(
+                ["ideate", "--n", str(args.n), "--sync", "--repeats", "--out", str(out)]
+            )
             ideas = [json.loads(line) for line in out.read_text().splitlines()]
         result[f"batch_{attempt}"] = {
             "wall_s": round(wall, 1),

@@ -305,10 +305,13 @@ def pairs_choose(
 ) -> list[int]:
     """Indexes of the `n` best-scored pairs, no concept used more than `per_concept` times, as
     a method, a target or the precedent between them (so no bridge dominates a batch). Seeds
-    may take part in every pair: a seeded batch is about them."""
+    may take part in every pair: a seeded batch is about them. A score of -inf leaves a pair
+    out."""
     used: dict[int, int] = {}
     chosen = []
     for i in np.argsort(-scores, kind="stable"):
+        if scores[i] == -np.inf:  # left out by the caller
+            break
         roles = [x for x in (int(a[i]), int(b[i])) if x not in seeds]
         if via is not None and via[i] >= 0:
             roles.append(~int(via[i]))  # a precedent counts apart from its uses as a side

@@ -47,6 +47,11 @@ class IdeaBatchForm(forms.Form):
         max_length=500,
         help_text="e.g. cs.CR=1, cs.CV=0.3 (fields not named weigh 1)",
     )
+    repeats = forms.BooleanField(
+        required=False,
+        label="repeat pairs I have",
+        help_text="by default a batch leaves out concept pairs of ideas you already have",
+    )
 
     def clean_fields(self) -> list[str]:
         codes = _split(self.cleaned_data["fields"])
@@ -92,6 +97,7 @@ class IdeaBatchForm(forms.Form):
             "kinds": data["kinds"],
             "active_since": data["active_since"].isoformat() if data["active_since"] else None,
             "field_weights": data["field_weights"],
+            "repeats": data["repeats"],
         }
 
 

@@ -15,6 +15,12 @@ class ForecastModel(models.Model):
     validation_cutoff = models.DateField()
     data_end = models.DateField()
     validation_pairs = models.IntegerField()
+    horizon_months = models.IntegerField(
+        default=3, help_text="its probabilities are for a first co-mention within this many months"
+    )
+    calibration = models.JSONField(
+        default=dict, help_text="predicted against observed rates on the validation window"
+    )
     train_seconds = models.FloatField()
     trained_at = models.DateTimeField(auto_now_add=True)
 
@@ -107,6 +113,17 @@ class Idea(models.Model):
     class Meta:
         ordering = ["batch", "rank"]
         indexes = [models.Index(fields=["batch", "rank"])]
+
+    @property
+    def forecast_shown(self) -> str:
+        """The forecast as a reader takes it: a percentage when it is the model's probability,
+        the bare proxy value otherwise (the batch says which)."""
+        if self.forecast is None:
+            return "–"
+        if self.batch.forecast_model_id is None:
+            return f"{self.forecast:.2f}"
+        percent = 100 * self.forecast
+        return "<0.1%" if percent < 0.1 else f"{percent:.1f}%" if percent < 10 else f"{percent:.0f}%"
 
     def __str__(self) -> str:
         return f"Idea {self.pk}: {self.title}"

@@ -9,17 +9,20 @@ lower the score and can make the verdict `uncertain`, never `not_novel`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from core.fusion import rank_fusion
 from ideation.history import History
+from ingest.text import squash
 
 NEAREST = 10
 DECISIVE_SIMILARITY = 0.85  # a paper this close states the same idea
 SIMILARITY_FLOOR, SIMILARITY_CEILING = 0.35, 0.85
-NOVEL_AT = 0.55
+NOVEL_AT = 0.66  # an open score (below) of 0.55, on the scale above COVERED_CEILING
+COVERED_CEILING = 0.25  # no idea whose concepts a paper already joins scores above this
 
 
 @dataclass(frozen=True)
@@ -53,12 +56,23 @@ class NoveltyResult:
     evidence: NoveltyEvidence
 
 
-def score_from(max_similarity: float, coverage: float, concepts: int) -> float:
-    """Novelty in [0, 1]: high when no paper is close in text and none covers the concepts."""
+def _closeness(similarity: float) -> float:
     span = SIMILARITY_CEILING - SIMILARITY_FLOOR
-    closeness = min(max((max_similarity - SIMILARITY_FLOOR) / span, 0.0), 1.0)
+    return min(max((similarity - SIMILARITY_FLOOR) / span, 0.0), 1.0)
+
+
+def score_from(
+    max_similarity: float, coverage: float, concepts: int, covering_similarity: float | None
+) -> float:
+    """Novelty in [0, 1]. When a paper mentions every concept (`covering_similarity` is the
+    closest such paper's cosine to the statement), the score stays below COVERED_CEILING, lower
+    the more that paper reads like the statement. Otherwise it is high when no paper is close in
+    text and none covers most of the concepts."""
+    if covering_similarity is not None and concepts >= 2:
+        return round(COVERED_CEILING * (1 - _closeness(covering_similarity)), 4)
     covered = coverage if concepts >= 2 else 0.0
-    return round((1 - closeness) * (1 - 0.8 * covered**2), 4)
+    open_score = (1 - _closeness(max_similarity)) * (1 - 0.8 * covered**2)
+    return round(COVERED_CEILING + (1 - COVERED_CEILING) * open_score, 4)
 
 
 def verdict_from(score: float, decisive: str | None) -> str:
@@ -86,6 +100,27 @@ def concept_coverage(
         per_paper[history.paper_day > until] = 0
     full = np.flatnonzero(per_paper >= len(concepts))
     return full, float(per_paper.max() / len(concepts)) if per_paper.size else 0.0
+
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-+.']*[A-Za-z0-9+]|[A-Za-z0-9]")
+LONGEST_NAME = 6  # words
+
+
+def concepts_named_in(history: History, text: str) -> list[str]:
+    """Keys of the graph's concepts whose names the text spells out (any case, plural or
+    hyphenation), longest names first and without overlap, in the order they appear."""
+    words = _WORD.findall(text)
+    found: list[tuple[int, str]] = []
+    taken = [False] * len(words)
+    for size in range(min(LONGEST_NAME, len(words)), 0, -1):
+        for start in range(len(words) - size + 1):
+            if any(taken[start : start + size]):
+                continue
+            key = squash(" ".join(words[start : start + size]))
+            if key in history.concept_index:
+                found.append((start, key))
+                taken[start : start + size] = [True] * size
+    return [key for _, key in sorted(found)]
 
 
 def novelty_check(
@@ -139,12 +174,17 @@ def novelty_check(
     )
     given = concepts is not None
     if concepts is None:
-        concepts = [c.key for c in extract_concepts(text) if c.key in history.concept_index]
+        concepts = concepts_named_in(history, text) + [
+            c.key for c in extract_concepts(text) if c.key in history.concept_index
+        ]
     concepts = list(dict.fromkeys(concepts))[:8]
     columns = [history.concept_index[key] for key in concepts if key in history.concept_index]
     full, coverage = concept_coverage(history, columns, until=until)
     max_similarity = similar[0].similarity if similar else 0.0
-    score = score_from(max_similarity, coverage, len(columns))
+    covering_similarity = (
+        float(np.max(history.paper_vectors[full] @ vector.ravel())) if len(full) else None
+    )
+    score = score_from(max_similarity, coverage, len(columns), covering_similarity)
     decisive = None
     if len(full) and len(columns) >= (2 if given else 3):
         decisive = history.paper_keys[int(full[np.argmax(history.paper_day[full])])]

@@ -12,7 +12,7 @@ DEFAULT_WEIGHTS = {"forecast": 0.35, "novelty": 0.35, "feasibility": 0.2, "field
 
 @dataclass(frozen=True)
 class Signals:
-    forecast: float | None
+    forecast: float  # in [0, 1]: the pair's forecast as a percentile among the batch's candidates
     novelty: float
     grounding_papers: int
     has_resource_neighbour: bool  # a dataset or metric is co-mentioned with both concepts
@@ -33,7 +33,7 @@ def composite(signals: Signals, weights: dict[str, float] | None = None) -> tupl
     """The score in [0, 1] and its breakdown: each part's value, weight and contribution."""
     weights = {**DEFAULT_WEIGHTS, **(weights or {})}
     values = {
-        "forecast": signals.forecast if signals.forecast is not None else 0.5,
+        "forecast": signals.forecast,
         "novelty": signals.novelty,
         "feasibility": feasibility(signals),
         "field": signals.field_weight,
@@ -47,8 +47,6 @@ def composite(signals: Signals, weights: dict[str, float] | None = None) -> tupl
         }
         for name in values
     }
-    if signals.forecast is None:
-        breakdown["forecast"]["note"] = "no forecast model: neutral 0.5 used"
     return round(sum(part["contribution"] for part in breakdown.values()), 4), breakdown
 
 

@@ -20,6 +20,21 @@ def concepts_unknown(*, names: list[str]) -> list[str]:
     return [name for name, key in keys.items() if key not in known]
 
 
+def idea_pairs_held(*, user=None, before_batch: int | None = None) -> set[frozenset[str]]:
+    """The concept pairs (keys) of the ideas a user already has: those of their batches, or of
+    every batch when `user` is None (the command line). Rejected ideas count: they were seen."""
+    ideas = Idea.objects.filter(duplicate_of__isnull=True)
+    if user is not None:
+        ideas = ideas.filter(batch__created_by=user)
+    if before_batch is not None:
+        ideas = ideas.filter(batch_id__lt=before_batch)
+    return {
+        frozenset(side["key"] for side in concepts)
+        for concepts in ideas.values_list("concepts", flat=True)
+        if len(concepts) == 2
+    }
+
+
 def idea_batches_recent(*, limit: int = 20) -> list[IdeaBatch]:
     return list(IdeaBatch.objects.all()[:limit])
 

@@ -26,7 +26,6 @@ from ideation.candidates import (
     CandidateQuery,
     UnknownConcepts,
     analogies,
-    analogy_strength,
     candidates_merge,
     direct_pairs,
     pairs_choose,
@@ -35,6 +34,7 @@ from ideation.history import History, Snapshot, history_current
 from ideation.models import ForecastModel, Idea, IdeaBatch
 from ideation.novelty import novelty_check
 from ideation.ranking import Signals, composite, duplicates_of
+from ideation.selectors import idea_pairs_held
 from ideation.writers import (
     ConceptSide,
     GroundingPaper,
@@ -100,6 +100,8 @@ def forecast_model_train(*, history: History | None = None) -> ForecastModel:
         validation_cutoff=trained.validation_cutoff,
         data_end=trained.end,
         validation_pairs=trained.validation_pairs,
+        horizon_months=trained.horizon_months,
+        calibration=trained.calibration,
         train_seconds=round(time.perf_counter() - started, 2),
     )
 
@@ -108,28 +110,42 @@ def _model_key(history: History) -> str:
     return f"{history.version}/{fc.FEATURES_TAG}"
 
 
+PROXY_NOTE = (
+    "pairs are ranked by a link-prediction proxy (how connected both concepts are and how many "
+    "partners they share), not a probability"
+)
+
+
 @dataclass
 class Forecaster:
+    """Scores concept pairs: a trained model's probabilities, or (with `model` None) the
+    documented link-prediction proxy, which `note` says is one."""
+
     record: ForecastModel | None
-    model: object | None
+    model: fc.CalibratedForecast | None
     note: str = ""
 
-    def scores(self, snapshot: Snapshot, a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    @property
+    def kind(self) -> str:
+        return "probability" if self.model is not None else "proxy"
+
+    def scores(self, snapshot: Snapshot, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         if self.model is None:
-            return None
+            return fc.proxy_scores(snapshot, a, b)
         return fc.forecast_scores(self.model, snapshot, a, b)
 
 
 def forecaster_current(*, history: History, retrain: bool = True) -> Forecaster:
-    """The model trained on this graph version, training one first when allowed and missing."""
+    """The model trained on this graph version, training one first when allowed and missing;
+    without one, the proxy."""
     record = ForecastModel.objects.filter(graph_version=_model_key(history)).first()
     if record is None or not os.path.exists(record.path):
         if not retrain:
-            return Forecaster(None, None, "no forecast model for the current graph")
+            return Forecaster(None, None, f"no forecast model for the current graph: {PROXY_NOTE}")
         try:
             record = forecast_model_train(history=history)
         except fc.ForecastUnavailable as exc:
-            return Forecaster(None, None, f"no forecast model: {exc}")
+            return Forecaster(None, None, f"no forecast model ({exc}): {PROXY_NOTE}")
     with _lock:
         if record.path not in _models:
             _models[record.path] = joblib.load(record.path)["model"]
@@ -144,7 +160,9 @@ def concept_lookup(history: History, name: str) -> int | None:
 
 def pairs_score(*, pairs: list[tuple[object, object]]) -> list[dict]:
     """Forecast scores of concept pairs given by name: one result per pair, with `score` in
-    [0, 1], or `score` None and an `error` naming what is wrong."""
+    [0, 1] and `kind` ("probability" of a first co-mention within `horizon_months`, or "proxy"
+    when the graph's history is too short to learn from), or `score` None and an `error` naming
+    what is wrong with the pair."""
     history = history_now()
     forecaster = forecaster_current(history=history)
     snapshot = snapshot_now(history)
@@ -169,13 +187,18 @@ def pairs_score(*, pairs: list[tuple[object, object]]) -> list[dict]:
             b.append(found[1])
     if good:
         scores = forecaster.scores(snapshot, np.asarray(a), np.asarray(b))
-        if scores is None:
-            for i in good:
-                results[i] = {"score": None, "error": forecaster.note}
+        co = snapshot.co_mentions(np.asarray(a), np.asarray(b))
+        described = {"kind": forecaster.kind}
+        if forecaster.record is not None:
+            described["horizon_months"] = forecaster.record.horizon_months
         else:
-            co = snapshot.co_mentions(np.asarray(a), np.asarray(b))
-            for i, score, together in zip(good, scores, co, strict=True):
-                results[i] = {"score": round(float(score), 4), "co_mentions": int(together)}
+            described["note"] = forecaster.note
+        for i, score, together in zip(good, scores, co, strict=True):
+            results[i] = {
+                "score": round(float(score), 4),
+                "co_mentions": int(together),
+                **described,
+            }
     return results
 
 
@@ -215,14 +238,34 @@ class _BatchRun:
 
 
 @dataclass(frozen=True)
-class _Written:
-    """One drafted idea with the pair it came from."""
+class _Pick:
+    """One chosen candidate: method a, target b, the problem `via` that a is used on and b
+    resembles, and the forecast for (a, b)."""
 
     a: int
     b: int
+    via: int
+    analogy: float
+    forecast: float  # the forecaster's score: a probability, or the proxy
+    forecast_rank: float  # its percentile among all the batch's candidates, in [0, 1]
+
+
+@dataclass(frozen=True)
+class _Written:
+    """One drafted idea with the pair it came from."""
+
+    pick: _Pick
     neighbours: np.ndarray
     context: PairContext
     draft: object
+
+    @property
+    def a(self) -> int:
+        return self.pick.a
+
+    @property
+    def b(self) -> int:
+        return self.pick.b
 
 
 @dataclass(frozen=True)
@@ -274,21 +317,9 @@ def _stage_forecast(run: _BatchRun) -> Forecaster:
     return forecaster
 
 
-@dataclass(frozen=True)
-class _Pick:
-    """One chosen candidate: method a, target b, the problem `via` that a is used on and b
-    resembles, and the forecast for (a, b)."""
-
-    a: int
-    b: int
-    via: int
-    analogy: float
-    forecast: float | None
-
-
 def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
     """The candidates to write ideas for (a few more than asked: near-duplicates merge later),
-    ranked by the forecast (or, without a model, by how strong the analogy is)."""
+    ranked by the forecast (the model's probability, or the proxy without one)."""
     params, snapshot = run.batch.params, run.snapshot
     n = int(params["n"])
     wanted = max(n, int(np.ceil(n * EXTRA_FOR_DUPLICATES)))
@@ -307,6 +338,7 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
         )
         found = candidates_merge(found, direct_pairs(snapshot, query, limit=wanted))
     run.batch.candidates = found.considered
+    held = set() if params.get("repeats") else _pairs_held(run)
     if not len(found.a):
         raise IdeationError(
             "no method-target pairs match these settings (a method and a task, phenomenon or "
@@ -314,9 +346,20 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
             "or seed with other concepts"
         )
     scores = forecaster.scores(snapshot, found.a, found.b)
-    ranking = scores if scores is not None else analogy_strength(found.analogy, found.support)
-    # Analogies before direct pairs, cross-field before same-field; within each, the ranking.
-    ranking = ranking / max(float(np.max(ranking)), 1e-9) + found.cross_field + 2 * (found.via >= 0)
+    percentile = (np.argsort(np.argsort(scores, kind="stable")) + 1) / len(scores)
+    # Analogies before direct pairs, cross-field before same-field; within each, the forecast.
+    ranking = percentile + found.cross_field + 2 * (found.via >= 0)
+    keys = run.history.concept_keys
+    repeated = np.array(
+        [frozenset((keys[a], keys[b])) in held for a, b in zip(found.a, found.b, strict=True)],
+        dtype=bool,
+    )
+    ranking[repeated] = -np.inf
+    if repeated.any():
+        run.notes.append(
+            f"{int(repeated.sum())} candidate pairs left out: you already have ideas on them "
+            "(ask for repeats to see them again)"
+        )
     seed_rows = frozenset(run.history.concept_index[key] for key in seeds)
     chosen = pairs_choose(found.a, found.b, ranking, n=wanted, via=found.via, seeds=seed_rows)
     same_field = int(sum(not found.cross_field[i] for i in chosen[:n]))
@@ -338,10 +381,15 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
             int(found.b[i]),
             int(found.via[i]),
             float(found.analogy[i]),
-            None if scores is None else float(scores[i]),
+            float(scores[i]),
+            float(percentile[i]),
         )
         for i in chosen
     ]
+
+
+def _pairs_held(run: _BatchRun) -> set[frozenset[str]]:
+    return idea_pairs_held(user=run.batch.created_by, before_batch=run.batch.pk)
 
 
 def _stage_write(run: _BatchRun, picked: list[_Pick]) -> list[_Written]:
@@ -363,7 +411,7 @@ def _stage_write(run: _BatchRun, picked: list[_Pick]) -> list[_Written]:
     for number, (pick, neighbours, context) in enumerate(
         zip(picked, shared, contexts, strict=True), start=1
     ):
-        written.append(_Written(pick.a, pick.b, neighbours, context, writer.write(context)))
+        written.append(_Written(pick, neighbours, context, writer.write(context)))
         if number % 10 == 0 or number == len(contexts):
             run.progress("writing", 35 + int(45 * number / len(contexts)))
     usage = writer.usage
@@ -384,6 +432,12 @@ def _stage_novelty(run: _BatchRun, written: list[_Written]) -> tuple[list[_Check
     vectors = embedding.encode(statements)
     checked_at = timezone.now().isoformat(timespec="seconds")
     weights = params.get("field_weights") or {}
+    forecast_note = "percentile of the pair's forecast among this batch's candidates; " + (
+        f"the forecast is the model's probability of a first co-mention within "
+        f"{run.batch.forecast_model.horizon_months} months"
+        if run.batch.forecast_model
+        else "the forecast is a link-prediction proxy (no model), not a probability"
+    )
     checked = []
     for item, statement, vector in zip(written, statements, vectors, strict=True):
         context = item.context
@@ -397,7 +451,7 @@ def _stage_novelty(run: _BatchRun, written: list[_Written]) -> tuple[list[_Check
             checked_at=checked_at,
         )
         signals = Signals(
-            forecast=context.forecast,
+            forecast=item.pick.forecast_rank,
             novelty=result.score,
             grounding_papers=len(item.draft.grounding),
             has_resource_neighbour=any(
@@ -409,6 +463,7 @@ def _stage_novelty(run: _BatchRun, written: list[_Written]) -> tuple[list[_Check
             ),
         )
         score, breakdown = composite(signals, params.get("weights"))
+        breakdown["forecast"]["note"] = forecast_note
         checked.append(_Checked(item, result, score, breakdown))
     run.progress("novelty", 90)
     return checked, vectors

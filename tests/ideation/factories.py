@@ -170,3 +170,34 @@ def tiny_spec(**runner_params) -> dict:
     document["seeds"] = [0]
     document["compute"]["wall_time_minutes"] = 5
     return document
+
+
+def steady_history(
+    seed: int = 0, months: int = 12, concepts: int = 200, papers_per_month: int = 150
+) -> History:
+    """A history whose process does not change: each month `papers_per_month` papers, each mentioning two
+    concepts of one of 10 clusters drawn by fixed Zipf-like popularity (and now and then a pair
+    across clusters). New pairs keep appearing at a slowly falling rate, as in a real field, so a
+    model fitted on one window should be calibrated on the next."""
+    rng = np.random.default_rng(seed)
+    keys = [f"s{i}" for i in range(concepts)]
+    clusters = 10
+    popularity = 1 / np.arange(1, concepts // clusters + 1) ** 0.8
+    popularity /= popularity.sum()
+    papers = []
+    for day in month_days(months):
+        for _ in range(papers_per_month):
+            first = int(rng.integers(0, clusters))
+            second = first if rng.random() > 0.05 else int(rng.integers(0, clusters))
+            i, j = rng.choice(len(popularity), 2, replace=False, p=popularity)
+            field = "cs.LG" if first % 2 == 0 else "cs.CR"
+            members = [
+                keys[first * (concepts // clusters) + i],
+                keys[second * (concepts // clusters) + j],
+            ]
+            papers.append((day, field, members))
+    vectors = {
+        key: np.eye(clusters)[i // (concepts // clusters)] + 0.3 * rng.standard_normal(clusters)
+        for i, key in enumerate(keys)
+    }
+    return history_from(papers, vectors=vectors)

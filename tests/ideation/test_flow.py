@@ -60,7 +60,8 @@ def test_forecast_model_is_stored_with_its_validation(corpus):
         "common_neighbours",
         "adamic_adar",
     }
-    assert str(corpus.validation_cutoff) == "2025-12-31"
+    assert str(corpus.validation_cutoff) == "2025-12-31" and corpus.horizon_months == 3
+    assert len(corpus.calibration["bins"]) == 10 and corpus.calibration["base_rate"] > 0
 
 
 def test_score_pairs_scores_known_pairs_and_reports_bad_ones(corpus, tmp_path):
@@ -152,6 +153,30 @@ def test_ideate_writes_ranked_grounded_cross_field_ideas(corpus, tmp_path):
         assert method["kind"] == "method" and target["kind"] in ("task", "phenomenon", "dataset")
         assert not set(method["name"].lower().split()) & set(target["name"].lower().split())
     assert stored.evidence["corpus_papers"] == 911
+
+
+def batch_pairs(params: dict) -> tuple[IdeaBatch, set[frozenset[str]]]:
+    batch = services.idea_batch_run(batch_id=services.idea_batch_create(params=params).pk)
+    assert batch.status == "succeeded", batch.message
+    ideas = batch.ideas.filter(duplicate_of=None)
+    return batch, {frozenset(side["key"] for side in idea.concepts) for idea in ideas}
+
+
+def test_a_new_batch_leaves_out_pairs_already_written_unless_asked(corpus):
+    _, first = batch_pairs({"n": 4})
+    second_batch, second = batch_pairs({"n": 4})
+    assert first and second and not first & second
+    assert "already have ideas on them" in second_batch.message
+    _, repeated = batch_pairs({"n": 4, "repeats": True})
+    assert repeated & first
+
+
+def test_ideas_carry_calibrated_forecasts_and_say_what_the_rank_uses(corpus):
+    batch, _ = batch_pairs({"n": 4})
+    for idea in batch.ideas.all():
+        assert 0 <= idea.forecast < 0.9  # a probability of a first co-mention, not a 0.9 for all
+        note = idea.breakdown["forecast"]["note"]
+        assert "percentile" in note and f"within {corpus.horizon_months} months" in note
 
 
 def test_ideate_with_an_unknown_seed_fails_naming_it(corpus, tmp_path):

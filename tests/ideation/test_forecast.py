@@ -3,7 +3,7 @@ import pytest
 
 from ideation import forecast as fc
 from ideation.history import day_number
-from tests.ideation.factories import growing_history, history_from, month_days
+from tests.ideation.factories import growing_history, history_from, month_days, steady_history
 
 
 def test_features_are_symmetric_and_finite():
@@ -55,11 +55,49 @@ def test_the_model_learns_a_learnable_history_and_beats_chance():
     assert ((scores >= 0) & (scores <= 1)).all()
 
 
+def test_probabilities_spread_and_track_the_observed_rate():
+    """On a history whose process does not change, the next window's outcome, weighted back to
+    the real share of new pairs, matches the probabilities: low bins stay low, high bins are
+    high, and the probabilities spread over orders of magnitude rather than all reading 0.9."""
+    trained = fc.forecast_train(steady_history())
+    table = trained.calibration
+    predicted = np.array([row[0] for row in table["bins"]])
+    observed = np.array([row[1] for row in table["bins"]])
+    shares = np.array([row[2] for row in table["bins"]])
+    assert 0 < table["base_rate"] < 0.05
+    # In the large: the expected rate is the observed one within a factor of 3 (new pairs get
+    # rarer as a field fills in, so a model fitted one window back runs a little high).
+    assert table["base_rate"] / 3 < (predicted * shares).sum() < 3 * table["base_rate"]
+    assert predicted[-1] > 50 * predicted[0] and predicted[-1] < 0.9
+    assert observed[-3:].mean() > 20 * max(observed[:3].mean(), 1e-4)
+
+
+def test_the_horizon_adapts_to_a_short_history():
+    assert [fc.horizon_for(months) for months in (2, 3, 5, 6, 7, 12)] == [0, 1, 2, 2, 3, 3]
+    three = fc.forecast_train(steady_history(months=3, papers_per_month=600))
+    assert three.horizon_months == 1
+    assert (three.train_cutoff, three.validation_cutoff) == ("2025-01-31", "2025-02-28")
+    assert three.validation_auc > 0.7
+
+
 def test_a_short_history_is_refused_with_a_reason():
     days = month_days(2)
     history = history_from([(day, "cs.LG", ["a", "b", "c"]) for day in days for _ in range(5)])
-    with pytest.raises(fc.ForecastUnavailable, match="months"):
+    with pytest.raises(fc.ForecastUnavailable, match="2 month"):
         fc.forecast_train(history)
+
+
+def test_the_proxy_prefers_connected_pairs_and_stays_in_range():
+    history = growing_history(months=2)
+    snapshot = history.snapshot()
+    eligible = snapshot.eligible()
+    a, b = np.repeat(eligible, len(eligible)), np.tile(eligible, len(eligible))
+    keep = a != b
+    a, b = a[keep], b[keep]
+    proxy = fc.proxy_scores(snapshot, a, b)
+    assert ((proxy >= 0) & (proxy <= 1)).all()
+    cn, _ = snapshot.common_neighbours(a, b)
+    assert proxy[cn > 0].mean() > proxy[cn == 0].mean()
 
 
 def test_an_empty_history_is_refused():

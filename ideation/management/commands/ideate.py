@@ -25,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--kinds", type=_names, default=[], help="e.g. method,task")
         parser.add_argument("--active-since", help="both concepts have a paper since YYYY-MM-DD")
         parser.add_argument("--writer", choices=["offline", "llm"], default="offline")
+        parser.add_argument(
+            "--repeats",
+            action="store_true",
+            help="include concept pairs of ideas already written (left out by default)",
+        )
         parser.add_argument("--sync", action="store_true", help="run in this process")
         parser.add_argument("--out", type=Path, required=True)
 
@@ -35,6 +40,7 @@ class Command(BaseCommand):
             "seeds": opts["seed_concepts"],
             "kinds": opts["kinds"],
             "active_since": opts["active_since"],
+            "repeats": opts["repeats"],
         }
         unknown = selectors.concepts_unknown(names=params["seeds"]) if params["seeds"] else []
         if unknown:
