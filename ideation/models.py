@@ -123,7 +123,9 @@ class Idea(models.Model):
         if self.batch.forecast_model_id is None:
             return f"{self.forecast:.2f}"
         percent = 100 * self.forecast
-        return "<0.1%" if percent < 0.1 else f"{percent:.1f}%" if percent < 10 else f"{percent:.0f}%"
+        if percent < 0.1:
+            return "<0.1%"
+        return f"{percent:.1f}%" if percent < 10 else f"{percent:.0f}%"
 
     def __str__(self) -> str:
         return f"Idea {self.pk}: {self.title}"

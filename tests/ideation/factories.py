@@ -175,10 +175,10 @@ def tiny_spec(**runner_params) -> dict:
 def steady_history(
     seed: int = 0, months: int = 12, concepts: int = 200, papers_per_month: int = 150
 ) -> History:
-    """A history whose process does not change: each month `papers_per_month` papers, each mentioning two
-    concepts of one of 10 clusters drawn by fixed Zipf-like popularity (and now and then a pair
-    across clusters). New pairs keep appearing at a slowly falling rate, as in a real field, so a
-    model fitted on one window should be calibrated on the next."""
+    """A history whose process does not change: each month `papers_per_month` papers, each
+    mentioning two concepts of one of 10 clusters drawn by fixed Zipf-like popularity (now and
+    then a pair across clusters). New pairs keep appearing at a slowly falling rate, as in a real
+    field, so a model fitted on one window should be calibrated on the next."""
     rng = np.random.default_rng(seed)
     keys = [f"s{i}" for i in range(concepts)]
     clusters = 10
