@@ -32,13 +32,20 @@ def singular(word: str) -> str:
     return word[:-1]
 
 
+_OF = {"of", "for"}
+
+
 def squash(phrase: str) -> str:
-    """Identity key of a phrase: lower case, last word singular, no spaces or hyphens, so that
-    'sparse auto-encoders' and 'Sparse Autoencoder' share one key."""
+    """Identity key of a phrase: lower case, the head noun singular, no spaces or hyphens, so that
+    'sparse auto-encoders' and 'Sparse Autoencoder' share one key, and so do 'chains of thought'
+    and 'chain-of-thought' (before "of" or "for" the head is the word in front of it)."""
     words = phrase.lower().replace("-", " ").split()
     if not words:
         return ""
     words[-1] = singular(words[-1])
+    for i in range(1, len(words) - 1):
+        if words[i] in _OF:
+            words[i - 1] = singular(words[i - 1])
     return _NON_ALNUM.sub("", "".join(words))
 
 

@@ -17,6 +17,9 @@ def test_surface_forms_of_one_concept_share_a_key():
         squash("Sparse Autoencoders"),
     }
     assert len(keys) == 1
+    assert squash("chains of thought") == squash("chain-of-thought") == squash("Chain of Thought")
+    assert squash("jailbreak attacks") == squash("jailbreak attack")
+    assert squash("mixtures of experts") == squash("mixture-of-experts")
 
 
 def test_acronym_defined_in_text_resolves_to_its_long_form():
