@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +21,9 @@ import redis
 from django.conf import settings
 
 from core.queues import Queues
+
+AOF_REWRITE_MIN_SIZE = "8mb"  # below this the tail is short enough to replay quickly
+PROGRESS_EVERY = 5.0  # seconds between "still loading" lines
 
 # Each worker consumes its own queues; concurrency 1 because the embedding model already uses
 # every core, and the gpu queue runs one experiment at a time.
@@ -94,8 +97,19 @@ def server_ping() -> bool:
         return False
 
 
-def server_start(*, timeout: float = 30.0, load_timeout: float = 900.0) -> ServiceState:
-    """Start the embedded server, or reuse the one already serving this data dir."""
+def _persisted_bytes(server_dir: Path) -> int:
+    files = [*server_dir.glob("appendonlydir/*"), server_dir / "dump.rdb"]
+    return sum(path.stat().st_size for path in files if path.is_file())
+
+
+def server_start(
+    *,
+    timeout: float = 30.0,
+    load_timeout: float = 900.0,
+    progress: Callable[[str], None] | None = None,
+) -> ServiceState:
+    """Start the embedded server, or reuse the one already serving this data dir. While a big
+    graph loads, `progress` hears how long it has taken so far, every few seconds."""
     with _start_lock():
         if server_ping():
             return server_status()
@@ -116,6 +130,10 @@ def server_start(*, timeout: float = 30.0, load_timeout: float = 900.0) -> Servi
             "--logfile", str(server_dir / "redis.log"),
             "--appendonly", "yes",
             "--appendfsync", "everysec",
+            # A restart loads a snapshot instead of replaying every write since the last one:
+            # rewrites keep the append-only file an RDB snapshot plus a short tail.
+            "--aof-use-rdb-preamble", "yes",
+            "--auto-aof-rewrite-min-size", AOF_REWRITE_MIN_SIZE,
             "--save", "900 1 300 100 60 10000",
             "--loadmodule", get_falkordb_module(),
         ]  # fmt: skip
@@ -124,6 +142,8 @@ def server_start(*, timeout: float = 30.0, load_timeout: float = 900.0) -> Servi
             raise ServiceError(f"embedded server failed to start: {result.stderr or result.stdout}")
         started = time.monotonic()
         deadline = started + timeout
+        size = _persisted_bytes(server_dir)
+        told = started
         while time.monotonic() < deadline:
             if server_ping():
                 return server_status()
@@ -131,15 +151,36 @@ def server_start(*, timeout: float = 30.0, load_timeout: float = 900.0) -> Servi
                 # Up but not answering: a big graph is still loading (it does not reply even
                 # LOADING meanwhile), so wait longer while the process lives.
                 deadline = started + load_timeout
+                if progress and time.monotonic() - told >= PROGRESS_EVERY:
+                    told = time.monotonic()
+                    progress(
+                        f"loading the graph ({size / 2**20:.0f} MB on disk): "
+                        f"{told - started:.0f} s so far"
+                    )
             time.sleep(0.05)
         log = server_dir / "redis.log"
         tail = log.read_text()[-2000:] if log.exists() else ""
         raise ServiceError(f"embedded server did not answer on {sock} within {timeout}s\n{tail}")
 
 
+def server_compact(*, wait: bool = False, timeout: float = 600.0) -> None:
+    """Rewrite the append-only file as one snapshot, so the next start loads it instead of
+    replaying each write. In the background unless `wait`."""
+    client = redis.Redis(unix_socket_path=str(_socket()))
+    with contextlib.suppress(redis.ResponseError):  # a rewrite is already under way
+        client.bgrewriteaof()
+    deadline = time.monotonic() + timeout
+    while wait and time.monotonic() < deadline:
+        info = client.info("persistence")
+        if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
+            return
+        time.sleep(0.1)
+
+
 def server_stop() -> None:
     if not server_ping():
         return
+    server_compact(wait=True)
     pid = _read_pid(_server_dir() / "redis.pid")
     # The server closes the connection as it shuts down.
     with contextlib.suppress(redis.ConnectionError):
@@ -155,10 +196,10 @@ def server_status() -> ServiceState:
     return ServiceState("server", running, pid if running else None, f"unix socket {_socket()}")
 
 
-def ensure_embedded_server() -> None:
+def ensure_embedded_server(*, progress: Callable[[str], None] | None = None) -> None:
     """Start the embedded server when the graph or the broker is configured to use it."""
     if graph_is_embedded() or broker_is_embedded():
-        server_start()
+        server_start(progress=progress)
 
 
 def _worker_paths(name: str) -> tuple[Path, Path]:
@@ -214,8 +255,10 @@ def worker_status(name: str) -> ServiceState:
     return ServiceState(f"worker:{name}", pid is not None, pid, f"queues {queues}; log {log_file}")
 
 
-def services_start(*, workers: bool = True) -> list[ServiceState]:
-    ensure_embedded_server()
+def services_start(
+    *, workers: bool = True, progress: Callable[[str], None] | None = None
+) -> list[ServiceState]:
+    ensure_embedded_server(progress=progress)
     states = [server_status()] if graph_is_embedded() or broker_is_embedded() else []
     if workers:
         states += [worker_start(name) for name in WORKERS]

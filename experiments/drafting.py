@@ -1,9 +1,13 @@
 """Two ways to turn an idea into an experiment spec.
 
-`spec_offline` applies rules: when the idea is about something a registered template can test
-(its keywords appear in the idea), the spec runs that template over a small grid that answers the
-idea's question at toy scale; otherwise the spec is `manual`: the comparison the idea proposes,
-written out with metrics, baselines, datasets, budget and criteria for a person to run.
+`spec_offline` applies rules: when one of the idea's own concepts (its name, any case, plural or
+hyphenation) is a concept a registered template tests, the spec runs that template over a small
+grid at toy scale, and says whether that tests the idea's hypothesis (every concept of the idea
+is in the template) or only a named proxy of it; words elsewhere in the idea's text or its
+papers' titles never choose a template. Otherwise the spec is `manual`: the comparison the idea
+proposes, written out with metrics, baselines, datasets, budget and criteria for a person to run.
+Criteria of a template spec are set beyond what the template's baseline measured, so a run can
+fail them.
 `LLMSpecWriter` asks an OpenAI-compatible endpoint for the spec as JSON; the reply is accepted only
 when it validates (the idea and grounding sections are always taken from Ideagraph, never from the
 reply), else the offline spec is used and the reason kept."""
@@ -16,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from experiments.specs import MANUAL, SPEC_VERSION, SpecError, spec_schema, spec_validate
-from runner.registry import Template, templates_all
+from ingest.text import squash
+from runner.registry import Template, template_reference, templates_all
 
 
 @dataclass(frozen=True)
@@ -32,11 +37,6 @@ class IdeaSource:
     grounding: list[dict[str, Any]]  # {key, title, published, url}
     id: int | None = None
     batch: int | None = None
-
-    @property
-    def text(self) -> str:
-        names = " ".join(c["name"] for c in self.concepts)
-        return f"{self.title} {self.problem} {self.hypothesis} {self.method} {names}".lower()
 
 
 @dataclass
@@ -64,15 +64,70 @@ def _idea_section(idea: IdeaSource) -> dict[str, Any]:
     }
 
 
-def template_for(idea: IdeaSource) -> Template | None:
-    """The registered template whose keywords the idea mentions most, if any."""
-    text = idea.text
-    best, hits_best = None, 0
+def concept_matches(name: str, phrase: str) -> bool:
+    """True when some run of words in a concept's name is `phrase` (any case, plural or
+    hyphenation): "TopK sparse auto-encoders" matches "sparse autoencoder"."""
+    words = name.replace("-", " ").split()
+    target = squash(phrase)
+    return any(
+        squash(" ".join(words[i:j])) == target
+        for i in range(len(words))
+        for j in range(i + 1, len(words) + 1)
+    )
+
+
+@dataclass(frozen=True)
+class TemplateMatch:
+    template: Template
+    matched: tuple[str, ...]  # the idea's concepts the template tests
+    unmatched: tuple[str, ...]  # the idea's concepts it does not
+
+    @property
+    def direct(self) -> bool:
+        return not self.unmatched
+
+
+def template_for(idea: IdeaSource) -> TemplateMatch | None:
+    """The registered template that tests most of the idea's own concepts, if any does."""
+    names = [c["name"] for c in idea.concepts]
+    best: TemplateMatch | None = None
     for template in templates_all():
-        hits = sum(1 for word in template.keywords if re.search(rf"\b{re.escape(word)}s?\b", text))
-        if hits > hits_best:
-            best, hits_best = template, hits
+        matched = tuple(
+            name for name in names if any(concept_matches(name, c) for c in template.concepts)
+        )
+        if matched and (best is None or len(matched) > len(best.matched)):
+            unmatched = tuple(name for name in names if name not in matched)
+            best = TemplateMatch(template, matched, unmatched)
     return best
+
+
+def tested_claim(match: TemplateMatch | None) -> dict[str, str]:
+    """What a spec's runs can say about its idea: its hypothesis, a named proxy, or nothing
+    runnable (a manual spec)."""
+    if match is None:
+        return {
+            "kind": "manual",
+            "statement": "No registered template tests this idea's concepts; a person runs it.",
+        }
+    template = match.template
+    if match.direct:
+        return {
+            "kind": "hypothesis",
+            "statement": f"The idea's concepts are what {template.name} varies or measures: "
+            f"{template.tests}.",
+        }
+    return {
+        "kind": "proxy",
+        "statement": (
+            f"A proxy: {template.name} tests {template.tests}. That is the "
+            f"{_names(match.matched)} side of the idea only; {_names(match.unmatched)} is not in "
+            "the template, so no run says anything about it."
+        ),
+    }
+
+
+def _names(names: tuple[str, ...]) -> str:
+    return " and ".join(f"'{name}'" for name in names)
 
 
 def _first_sentence(text: str, limit: int = 600) -> str:
@@ -81,16 +136,45 @@ def _first_sentence(text: str, limit: int = 600) -> str:
 
 
 def spec_offline(idea: IdeaSource) -> SpecDraft:
-    template = template_for(idea)
-    if template is not None and template.name == "sae_superposition":
-        return SpecDraft(_sae_spec(idea, template), writer="offline")
+    match = template_for(idea)
+    if match is not None and match.template.name == "sae_superposition":
+        return SpecDraft(_sae_spec(idea, match), writer="offline")
     return SpecDraft(_manual_spec(idea), writer="offline")
 
 
-def _sae_spec(idea: IdeaSource, template: Template) -> dict[str, Any]:
+def _beyond_baseline(template: Template) -> tuple[float, float, str]:
+    """(MMCS to reach, NMSE to stay under, where they come from): past the baseline's measured
+    results, so the baseline itself fails them."""
+    reference = template_reference(template)
+    if reference is None:
+        return 0.99, 0.15, "fixed thresholds (the template's baseline was never measured)"
+    measured = reference["metrics"]
+    return (
+        round(min(measured["mmcs"] + 0.01, 0.999), 3),
+        round(0.8 * measured["nmse"], 3),
+        f"the baseline ({template.baseline_name}) measured MMCS {measured['mmcs']:.3f} and "
+        f"NMSE {measured['nmse']:.3f} over seeds {reference['seeds']}",
+    )
+
+
+def _sae_spec(idea: IdeaSource, match: TemplateMatch) -> dict[str, Any]:
+    template = match.template
     defaults = template.defaults
     features = defaults["n_features"]
     true_l0 = features * defaults["feature_probability"]
+    mmcs_target, nmse_target, source = _beyond_baseline(template)
+    operational = (
+        f"some sparsity method and dictionary size recovers the true features better than the "
+        f"baseline recipe (best MMCS >= {mmcs_target:g}) with less reconstruction error (best "
+        f"NMSE <= {nmse_target:g}); thresholds set past {source}."
+    )
+    if match.direct:
+        hypothesis = f"{_first_sentence(idea.hypothesis, 1000)} Operationally: {operational}"
+    else:
+        hypothesis = (
+            f"Proxy of the idea's hypothesis, on its {_names(match.matched)} side only: "
+            f"{operational}"
+        )
     return {
         "schema_version": SPEC_VERSION,
         "title": f"Toy-model test: {idea.title}"[:300],
@@ -100,11 +184,8 @@ def _sae_spec(idea: IdeaSource, template: Template) -> dict[str, Any]:
             "method and dictionary size let a sparse autoencoder recover the features, and at "
             f"what reconstruction cost? (A controlled first test of: {idea.title})"
         )[:2000],
-        "hypothesis": (
-            f"{_first_sentence(idea.hypothesis, 1200)} Operationally: at least one configuration "
-            "recovers the true features (MMCS >= 0.9) with reconstruction error at most 0.3 of "
-            "the data's variance."
-        )[:2000],
+        "hypothesis": hypothesis[:2000],
+        "tests": tested_claim(match),
         "runner": {"template": template.name, "version": template.version, "params": {}},
         "variables": [
             {
@@ -124,8 +205,9 @@ def _sae_spec(idea: IdeaSource, template: Template) -> dict[str, Any]:
         ],
         "baselines": [
             {
-                "name": "L1 SAE, dictionary = true feature count",
-                "description": "the standard sparse autoencoder recipe at the smallest size",
+                "name": template.baseline_name,
+                "description": "the standard sparse autoencoder recipe at the smallest size; "
+                "the grid's L1 point at dictionary size = feature count",
             }
         ],
         "datasets": [
@@ -145,16 +227,16 @@ def _sae_spec(idea: IdeaSource, template: Template) -> dict[str, Any]:
             {
                 "metric": "mmcs",
                 "comparison": ">=",
-                "threshold": 0.9,
+                "threshold": mmcs_target,
                 "aggregate": "best",
-                "description": "some configuration recovers the true features",
+                "description": "some configuration recovers the features better than the baseline",
             },
             {
                 "metric": "nmse",
                 "comparison": "<=",
-                "threshold": 0.3,
+                "threshold": nmse_target,
                 "aggregate": "best",
-                "description": "and reconstructs the data",
+                "description": "and reconstructs the data with less error than the baseline",
             },
         ],
         "notes": "Drafted offline from the idea by Ideagraph's rules; edit before running.",
@@ -212,6 +294,7 @@ def _manual_spec(idea: IdeaSource) -> dict[str, Any]:
             f"{_first_sentence(idea.problem, 1200)}"
         )[:2000],
         "hypothesis": _at_least(idea.hypothesis, f"{actor['name']} helps {target['name']}."),
+        "tests": tested_claim(None),
         "runner": {"template": MANUAL, "params": {}},
         "variables": [
             {
@@ -335,11 +418,28 @@ class LLMSpecWriter:
                 continue
             document["idea"] = _idea_section(idea)  # never the model's version of the sources
             document["schema_version"] = SPEC_VERSION
-            errors = spec_validate(document)
+            errors = spec_validate(document) or self._link_errors(idea, document)
             if not errors:
                 return SpecDraft(document, writer=self.name)
         shown = "; ".join(str(e) for e in errors[:3])
         return self._fall_back(idea, f"LLM spec rejected ({shown})")
+
+    @staticmethod
+    def _link_errors(idea: IdeaSource, document: dict[str, Any]) -> list[SpecError]:
+        """A template only where the idea's own concepts call for it; what the runs test is
+        Ideagraph's statement, never the model's."""
+        match = template_for(idea)
+        chosen = document["runner"]["template"]
+        if chosen != MANUAL and (match is None or match.template.name != chosen):
+            allowed = match.template.name if match else MANUAL
+            return [
+                SpecError(
+                    "runner.template",
+                    f"{chosen} does not test this idea's concepts; use {allowed}",
+                )
+            ]
+        document["tests"] = tested_claim(match if chosen != MANUAL else None)
+        return []
 
     def _fall_back(self, idea: IdeaSource, reason: str) -> SpecDraft:
         draft = spec_offline(idea)

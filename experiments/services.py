@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from experiments.drafting import IdeaSource, configured_spec_writer
 from experiments.models import ExperimentRun, ExperimentSpec
+from experiments.preregistration import CriterionFlag, criteria_weak
 from experiments.selectors import run_log_tail, run_report
 from experiments.specs import MANUAL, SpecError, SpecInvalid, spec_check, spec_plan, spec_validate
 from experiments.writeup import writeup_markdown
@@ -127,9 +128,20 @@ def spec_update(*, spec: ExperimentSpec, document: dict[str, Any]) -> Experiment
     return spec
 
 
-def experiment_dispatch(*, spec: ExperimentSpec, user=None) -> ExperimentRun:
+class CriteriaTooWeak(ExperimentError):
+    """Success criteria the template's baseline already meets: dispatch needs a confirmation."""
+
+    def __init__(self, flags: list[CriterionFlag]):
+        self.flags = flags
+        super().__init__("; ".join(str(flag) for flag in flags))
+
+
+def experiment_dispatch(
+    *, spec: ExperimentSpec, user=None, accept_weak_criteria: bool = False
+) -> ExperimentRun:
     """Validate the spec against the schema and its template, then queue it on the gpu queue
-    once the transaction commits. Nothing invalid reaches the queue."""
+    once the transaction commits. Nothing invalid reaches the queue, and no spec whose success
+    criteria its baseline already meets unless `accept_weak_criteria`."""
     from experiments.tasks import experiment_run_execute
 
     document = spec.document
@@ -143,6 +155,9 @@ def experiment_dispatch(*, spec: ExperimentSpec, user=None) -> ExperimentRun:
         ]
     if errors:
         raise SpecInvalid(errors, f"spec {spec.pk}")
+    weak = criteria_weak(document)
+    if weak and not accept_weak_criteria:
+        raise CriteriaTooWeak(weak)
     with transaction.atomic():
         run = ExperimentRun.objects.create(
             spec=spec,

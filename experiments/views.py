@@ -9,6 +9,7 @@ from experiments import services as experiments
 from experiments.export import CONTENT_TYPES, spec_filename, spec_render, specs_zip
 from experiments.forms import ExportForm, SpecDraftForm, SpecForm, SpecImportForm
 from experiments.models import ExperimentRun, ExperimentSpec
+from experiments.preregistration import criteria_flags
 from experiments.specs import SpecInvalid, spec_parse
 from ideation.models import Idea, IdeaBatch
 
@@ -64,7 +65,13 @@ def spec_page(request: HttpRequest, spec_id: int) -> HttpResponse:
 
 
 def _render_spec(request, spec: ExperimentSpec, form: SpecForm, status: int = 200, **extra):
-    context = {"spec": spec, "form": form, "runs": spec.runs.all()[:20], **extra}
+    context = {
+        "spec": spec,
+        "form": form,
+        "runs": spec.runs.all()[:20],
+        "criteria_flags": criteria_flags(spec.document),
+        **extra,
+    }
     return render(request, "experiments/spec.html", context, status=status)
 
 
@@ -112,7 +119,14 @@ def batch_specs_zip(request: HttpRequest, batch_id: int) -> HttpResponse:
 def spec_dispatch(request: HttpRequest, spec_id: int) -> HttpResponse:
     spec = get_object_or_404(ExperimentSpec, pk=spec_id)
     try:
-        run = experiments.experiment_dispatch(spec=spec, user=request.user)
+        run = experiments.experiment_dispatch(
+            spec=spec,
+            user=request.user,
+            accept_weak_criteria=request.POST.get("accept_weak_criteria") == "on",
+        )
+    except experiments.CriteriaTooWeak as exc:
+        form = SpecForm.from_document(spec.document)
+        return _render_spec(request, spec, form, status=409, weak_criteria=exc.flags)
     except SpecInvalid as exc:
         form = SpecForm.from_document(spec.document)
         form.add_spec_errors(exc.errors)

@@ -1,19 +1,23 @@
-"""The short article each finished experiment gets: question, setup, results, plots, what the
-results say about the hypothesis (through the spec's success criteria), and the sources.
+"""The short article each finished experiment gets: question, setup, results, notable results
+beyond the criteria, plots, what the results say about what the runs tested (the idea's
+hypothesis, or a named proxy of it) through the spec's success criteria, and the sources. A
+criterion the template's baseline already meets is reported as testing nothing and never counts
+as support.
 
 Pure functions of the spec and the runner's metrics.json, so the article can be rebuilt at any
 time from the files in the run's directory."""
 
 from __future__ import annotations
 
-import operator
 import statistics
 from dataclasses import dataclass
 from typing import Any
 
 from experiments.markdown_text import name_and_description, one_line, table_cell
+from experiments.preregistration import COMPARISONS, criteria_weak
 
-COMPARISONS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
+DEAD_NOTABLE = 0.25  # a condition leaving this share of latents dead is worth a sentence
+TIE_MARGIN = 0.01  # values within 1% (or 0.01) of a metric's best count as best too
 
 
 @dataclass(frozen=True)
@@ -24,12 +28,16 @@ class CriterionResult:
     aggregate: str
     value: float | None  # None when no run measured the metric
     holds: bool | None
+    met_by_baseline: bool = False  # the baseline meets it too: it tests nothing
 
     def describe(self) -> str:
         target = f"{self.aggregate} {self.metric} {self.comparison} {self.threshold:g}"
         if self.value is None:
             return f"{target}: not measured"
-        return f"{target}: {_num(self.value)} ({'holds' if self.holds else 'fails'})"
+        said = f"{target}: {_num(self.value)} ({'holds' if self.holds else 'fails'})"
+        if self.met_by_baseline:
+            said += "; the baseline already meets it, so it tests nothing"
+        return said
 
 
 def _num(value: float) -> str:
@@ -40,8 +48,9 @@ def criteria_evaluate(
     document: dict[str, Any], runs: list[dict[str, Any]]
 ) -> list[CriterionResult]:
     directions = {m["name"]: m["direction"] for m in document["metrics"]}
+    weak = {flag.index for flag in criteria_weak(document)}
     results = []
-    for criterion in document["success_criteria"]:
+    for index, criterion in enumerate(document["success_criteria"]):
         metric, aggregate = criterion["metric"], criterion.get("aggregate", "best")
         compare = COMPARISONS[criterion["comparison"]]
         values = [r["metrics"][metric] for r in runs if metric in r.get("metrics", {})]
@@ -60,32 +69,48 @@ def criteria_evaluate(
             holds = compare(value, criterion["threshold"])
         results.append(
             CriterionResult(
-                metric, criterion["comparison"], criterion["threshold"], aggregate, value, holds
+                metric,
+                criterion["comparison"],
+                criterion["threshold"],
+                aggregate,
+                value,
+                holds,
+                met_by_baseline=index in weak,
             )
         )
     return results
 
 
 def verdict_of(results: list[CriterionResult], *, complete: bool) -> str:
-    """supported / not supported / inconclusive (missing runs or unmeasured criteria)."""
+    """supported / not supported / inconclusive (missing runs, unmeasured criteria, or no
+    criterion the baseline would fail)."""
     if any(r.holds is False for r in results):
         return "not supported"
     if not complete or any(r.holds is None for r in results):
         return "inconclusive"
+    if all(r.met_by_baseline for r in results):
+        return "inconclusive"
     return "supported"
 
 
-def results_table(report: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """Rows per condition, metrics as mean (and sd over seeds when there are several)."""
-    metrics = [m["name"] for m in report["metrics"]]
+def _by_condition(report: dict[str, Any]) -> dict[tuple, list[dict]]:
     variables = list(report["plan"]["grid"])
     groups: dict[tuple, list[dict]] = {}
     for run in report["runs"]:
-        key = tuple(run["condition"].get(v) for v in variables)
-        groups.setdefault(key, []).append(run)
-    header = [*variables, "seeds", *metrics, "seconds"]
+        groups.setdefault(tuple(run["condition"].get(v) for v in variables), []).append(run)
+    return groups
+
+
+def results_table(report: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """Rows per condition; each metric column says what it holds: the mean ± sd over seeds, or
+    one seed's value; time is the mean seconds per run."""
+    metrics = [m["name"] for m in report["metrics"]]
+    variables = list(report["plan"]["grid"])
+    seeds = len(report["plan"]["seeds"])
+    shown = "mean ± sd over seeds" if seeds > 1 else "one seed"
+    header = [*variables, "seeds", *(f"{m} ({shown})" for m in metrics), "seconds per run (mean)"]
     rows = []
-    for key, runs in groups.items():
+    for key, runs in _by_condition(report).items():
         cells = [str(value) for value in key] + [str(len(runs))]
         for metric in metrics:
             values = [r["metrics"][metric] for r in runs if metric in r["metrics"]]
@@ -95,9 +120,71 @@ def results_table(report: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
                 cells.append(_num(values[0]))
             else:
                 cells.append(f"{_num(statistics.fmean(values))} ± {_num(statistics.stdev(values))}")
-        cells.append(_num(sum(r["seconds"] for r in runs)))
+        cells.append(_num(statistics.fmean(r["seconds"] for r in runs)))
         rows.append(cells)
     return header, rows
+
+
+def _condition_name(report: dict[str, Any], key: tuple) -> str:
+    return ", ".join(f"{n}={v}" for n, v in zip(report["plan"]["grid"], key, strict=True)) or (
+        "defaults"
+    )
+
+
+def notable_results(report: dict[str, Any]) -> list[str]:
+    """What a reader should know beyond the criteria: conditions that leave many latents dead,
+    metrics whose best conditions differ (a trade-off), and gaps within seed noise."""
+    groups = _by_condition(report)
+    means: dict[str, dict[tuple, float]] = {}
+    spread: dict[str, dict[tuple, float]] = {}
+    for metric in report["metrics"]:
+        name = metric["name"]
+        for key, runs in groups.items():
+            values = [r["metrics"][name] for r in runs if name in r["metrics"]]
+            if values:
+                means.setdefault(name, {})[key] = statistics.fmean(values)
+                if len(values) > 1:
+                    spread.setdefault(name, {})[key] = statistics.stdev(values)
+    lines = []
+    for key, dead in (means.get("dead_fraction") or {}).items():
+        if dead >= DEAD_NOTABLE:
+            lines.append(
+                f"- {_condition_name(report, key)} leaves {dead:.0%} of its latents dead "
+                "(never active on the evaluation data)."
+            )
+    best, tied = {}, []
+    for metric in report["metrics"]:
+        values = means.get(metric["name"])
+        if values and len(values) > 1:
+            pick = max if metric["direction"] == "maximize" else min
+            best[metric["name"]] = top = pick(values, key=values.get)
+            margin = max(TIE_MARGIN * abs(values[top]), TIE_MARGIN)
+            tied.append(
+                {key for key, value in values.items() if abs(value - values[top]) <= margin}
+            )
+    if tied and not set.intersection(*tied):
+        lines.append(
+            "- Trade-off: no condition is best on every metric; best "
+            + "; ".join(
+                f"{name}: {_condition_name(report, key)} ({_num(means[name][key])})"
+                for name, key in best.items()
+            )
+            + "."
+        )
+    for metric in report["metrics"]:
+        name, values = metric["name"], means.get(metric["name"])
+        if not values or len(values) < 2 or not spread.get(name):
+            continue
+        ordered = sorted(values, key=values.get, reverse=metric["direction"] == "maximize")
+        gap = abs(values[ordered[0]] - values[ordered[1]])
+        noise = max(spread[name].get(ordered[0], 0.0), spread[name].get(ordered[1], 0.0))
+        if gap <= noise:
+            lines.append(
+                f"- On {name} the two best conditions ({_condition_name(report, ordered[0])}; "
+                f"{_condition_name(report, ordered[1])}) differ by {_num(gap)}, within the seed "
+                f"noise (sd up to {_num(noise)}): the order between them is not established."
+            )
+    return lines
 
 
 def _best_runs(report: dict[str, Any]) -> list[str]:
@@ -133,10 +220,13 @@ def writeup_markdown(
     params = {**report.get("defaults", {}), **plan["params"]}
     for name in plan["grid"]:
         params.pop(name, None)
+    tests = d.get("tests") or {}
+    proxy = tests.get("kind") == "proxy"
+    tested = "proxy of the hypothesis" if proxy else "hypothesis"
     lines = [
         f"# {one_line(d['title'])}",
         "",
-        f"*Experiment run {run_id}: {status}; hypothesis {verdict}.*",
+        f"*Experiment run {run_id}: {status}; {tested} {verdict}.*",
         "",
         "## Idea and question",
         "",
@@ -151,6 +241,11 @@ def writeup_markdown(
         "",
         f"**Hypothesis.** {one_line(d['hypothesis'])}",
         "",
+        *(
+            [f"**What the runs test.** {one_line(tests['statement'])}", ""]
+            if tests.get("statement")
+            else []
+        ),
         "## Setup",
         "",
         f"- Template: `{report['template']}` v{report['template_version']}",
@@ -180,6 +275,9 @@ def writeup_markdown(
             "",
             *_best_runs(report),
         ]
+        notable = notable_results(report)
+        if notable:
+            lines += ["", "### Notable beyond the criteria", "", *notable]
     else:
         lines.append("No run finished.")
     if report.get("plots"):
@@ -190,20 +288,32 @@ def writeup_markdown(
     lines += ["", "## What the results say", ""]
     lines += [f"- {r.describe()}" for r in results]
     lines.append("")
+    claim = (
+        "the proxy the spec names, not the idea's own hypothesis"
+        if proxy
+        else "the hypothesis as the spec states it"
+    )
     if verdict == "supported":
         lines.append(
-            "Every success criterion holds, so these runs support the hypothesis as the spec "
-            "states it. They test it at the scale of this template only."
+            f"Every success criterion holds, so these runs support {claim}. They test it at the "
+            "scale of this template only."
         )
     elif verdict == "not supported":
+        lines.append(f"At least one success criterion fails, so these runs do not support {claim}.")
+    elif complete and results and all(r.met_by_baseline for r in results):
         lines.append(
-            "At least one success criterion fails, so these runs do not support the hypothesis "
-            "as the spec states it."
+            "Every criterion holds, but the template's baseline meets each of them too, so the "
+            "runs could not have failed: they neither support nor refute anything."
         )
     else:
         lines.append(
             f"The experiment did not finish every run ({status}) or a criterion was not "
             "measured, so the results are inconclusive."
+        )
+    if proxy:
+        lines.append("")
+        lines.append(
+            "These runs test a proxy, so they say nothing about the idea's other concepts."
         )
     lines += ["", "## Grounding papers", ""]
     for paper in d["idea"]["grounding_papers"]:

@@ -10,11 +10,13 @@ lower the score and can make the verdict `uncertain`, never `not_novel`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from core.fusion import rank_fusion
+from ideation.arxiv_search import LiveSearch
 from ideation.history import History
 from ingest.text import squash
 
@@ -44,6 +46,7 @@ class NoveltyEvidence:
     as_of: str | None
     checked_at: str
     judge: dict | None = field(default=None)
+    live: dict | None = field(default=None)  # the live arXiv search, when one ran
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -133,10 +136,12 @@ def novelty_check(
     forecast: float | None = None,
     as_of: str | None = None,
     checked_at: str,
+    live_search: Callable[[list[str]], LiveSearch] | None = None,
 ) -> NoveltyResult:
     """Check one idea. `vector` is the statement's embedding; `concepts` its concept keys (found
     by extraction from `text` when not given); `as_of` checks against the papers published by
-    that date only."""
+    that date only; `live_search`, given the concepts' names, searches beyond the graph (a hit
+    naming every concept is decisive, as a local paper mentioning them all is)."""
     from ideation.history import day_number
     from index.selectors import nearest_keys
     from index.vectorindex import PAPERS
@@ -190,6 +195,12 @@ def novelty_check(
         decisive = history.paper_keys[int(full[np.argmax(history.paper_day[full])])]
     elif max_similarity >= DECISIVE_SIMILARITY:
         decisive = similar[0].paper_id
+    live = None
+    if live_search is not None and len(columns) >= 2:
+        live = live_search([history.concept_names[c] for c in columns])
+        if live.decisive is not None:
+            score = min(score, COVERED_CEILING / 2)
+            decisive = decisive or f"arXiv:{live.decisive.arxiv_id}"
     evidence = NoveltyEvidence(
         similar=similar,
         concepts=concepts,
@@ -203,5 +214,6 @@ def novelty_check(
         ),
         as_of=as_of,
         checked_at=checked_at,
+        live=live.as_dict() if live is not None else None,
     )
     return NoveltyResult(score=score, verdict=verdict_from(score, decisive), evidence=evidence)

@@ -32,7 +32,7 @@ from ideation.candidates import (
 )
 from ideation.history import History, Snapshot, history_current
 from ideation.models import ForecastModel, Idea, IdeaBatch
-from ideation.novelty import novelty_check
+from ideation.novelty import COVERED_CEILING, novelty_check
 from ideation.ranking import Signals, composite, duplicates_of
 from ideation.selectors import idea_pairs_held
 from ideation.writers import (
@@ -670,11 +670,42 @@ def idea_feedback_set(*, idea: Idea, feedback: str, user=None) -> Idea:
     return idea
 
 
+def idea_novelty_live(*, idea: Idea, live_search=None) -> Idea:
+    """Search arXiv beyond the graph for papers naming both of the idea's concepts; a hit that
+    names them all makes the idea not novel, with that paper as the decisive one. When arXiv
+    cannot be reached the idea keeps its verdict and the evidence says why."""
+    live_search = live_search or live_search_from_settings()
+    found = live_search([side["name"] for side in idea.concepts])
+    evidence = {**idea.evidence, "live": found.as_dict()}
+    update = ["evidence"]
+    if found.decisive is not None:
+        evidence["decisive_paper"] = evidence.get("decisive_paper") or (
+            f"arXiv:{found.decisive.arxiv_id}"
+        )
+        idea.verdict = Idea.Verdict.NOT_NOVEL
+        idea.novelty = min(idea.novelty, COVERED_CEILING / 2)
+        update += ["verdict", "novelty"]
+    idea.evidence = evidence
+    idea.save(update_fields=update)
+    return idea
+
+
 # -- novelty of free-text ideas ------------------------------------------------------------------
-def texts_novelty(*, texts: list[str], as_of: str | None = None) -> list:
+def live_search_from_settings():
+    """The live arXiv search as configured: the client waits ARXIV_DELAY_SECONDS between
+    requests, answers are cached in the data dir."""
+    from ideation.arxiv_search import arxiv_search_live
+    from ingest.services import arxiv_client
+
+    client = arxiv_client()
+    cache_dir = settings.IDEATION_DIR / "arxiv-cache"
+    return lambda names: arxiv_search_live(names=names, client=client, cache_dir=cache_dir)
+
+
+def texts_novelty(*, texts: list[str], as_of: str | None = None, live_search=None) -> list:
     """Novelty results for idea statements, checked against the papers published by `as_of`
-    (all papers when None). The forecast in the evidence is for the statement's two best-known
-    concepts when a model is available."""
+    (all papers when None), and beyond the graph through `live_search` when given. The forecast
+    in the evidence is for the statement's two best-known concepts when a model is available."""
     history = history_now()
     if not history.paper_keys:
         raise IdeationError("the graph has no papers to check against: ingest papers first")
@@ -692,6 +723,7 @@ def texts_novelty(*, texts: list[str], as_of: str | None = None) -> list:
             store=store,
             as_of=as_of,
             checked_at=checked_at,
+            live_search=live_search,
         )
         found = [history.concept_index[k] for k in result.evidence.concepts][:2]
         if snapshot is not None and len(found) == 2:

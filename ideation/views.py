@@ -85,3 +85,11 @@ def idea_feedback(request: HttpRequest, idea_id: int) -> HttpResponse:
     if request.htmx:
         return render(request, "ideation/idea.html#feedback", {"idea": idea})
     return redirect("ideation-idea", idea_id=idea.pk)
+
+
+@require_POST
+@write_access("ideation.change_idea")
+def idea_novelty_live(request: HttpRequest, idea_id: int) -> HttpResponse:
+    idea = get_object_or_404(Idea, pk=idea_id)
+    services.idea_novelty_live(idea=idea)
+    return redirect("ideation-idea", idea_id=idea.pk)

@@ -24,6 +24,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 
+from core.embedded import graph_is_embedded, server_compact
 from graph.factory import get_store
 from graph.store import ConceptRow, FieldRow, GraphStore, Mention, PaperRow
 from index import embedding
@@ -180,6 +181,8 @@ def ingest_job_run(*, job_id: int) -> IngestJob:
     timings = dict(job.timings)
     timings["neighbour_cache_s"] = round(time.perf_counter() - tops_started, 3)
     timings["total_s"] = round(timings.get("total_s", 0) + time.perf_counter() - started, 3)
+    if graph_is_embedded():
+        server_compact()  # in the background: the next start loads one snapshot
     return job.finish(IngestJob.Status.SUCCEEDED, timings=timings)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,12 @@ class Template:
     `run_one` trains/evaluates one condition with one seed and returns {"metrics": {name: float},
     ...anything else JSON-serialisable the plots need}; `plot` draws the finished runs into
     out_dir and returns the files' paths relative to it; `check` returns cross-parameter errors
-    the JSON Schema cannot express, as (parameter, message)."""
+    the JSON Schema cannot express, as (parameter, message).
+
+    `concepts` are the research concepts the template can test (an idea is linked to it only
+    through its own concepts, never through words of its text); `tests` says in one sentence what
+    a run measures; `baseline` is the parameters of the standard recipe a spec's success criteria
+    must beat, named `baseline_name`; its measured results are the template's reference."""
 
     name: str
     version: int
@@ -41,7 +47,10 @@ class Template:
     run_one: Callable[..., dict[str, Any]]
     plot: Callable[[list[dict[str, Any]], Path], list[str]]
     check: Callable[[dict[str, Any]], list[tuple[str, str]]] = lambda params: []
-    keywords: tuple[str, ...] = field(default=())
+    concepts: tuple[str, ...] = field(default=())
+    tests: str = ""
+    baseline: dict[str, Any] = field(default_factory=dict)
+    baseline_name: str = ""
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -77,6 +86,19 @@ def template_register(template: Template) -> Template:
     Draft202012Validator.check_schema(template.params_schema)
     TEMPLATES[template.name] = template
     return template
+
+
+REFERENCES = Path(__file__).parent / "references"
+
+
+def template_reference(template: Template) -> dict[str, Any] | None:
+    """The measured results of the template's baseline at its default parameters:
+    {"params": {...}, "seeds": [...], "metrics": {name: mean over seeds}}, written by
+    bench/bench_references.py; None when never measured."""
+    path = REFERENCES / f"{template.name}-v{template.version}.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text())
 
 
 def template_get(name: str) -> Template:

@@ -54,9 +54,14 @@ def free_port() -> int:
 
 
 def start_webserver(log_path: Path) -> tuple[subprocess.Popen, str]:
-    """Django's server on a free loopback port, returning once it answers."""
+    """The web app as `scripts/run` serves it (gunicorn, DEBUG off) on a free loopback port,
+    returning once it answers."""
     port = free_port()
-    server = _spawn(["manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"], log_path)
+    server = _spawn(
+        ["-m", "gunicorn", "webapp.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--threads", "4", "--timeout", "120"],
+        log_path,
+    )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
 
     def answers() -> bool:

@@ -310,21 +310,27 @@ TEMPLATE = template_register(
         run_one=run_one,
         plot=plot,
         check=_check,
-        keywords=(
+        concepts=(
             "sparse autoencoder",
-            "sae",
+            "SAE",
             "superposition",
             "dictionary learning",
+            "sparse dictionary learning",
             "sparse coding",
-            "interpretability",
-            "mechanistic interpretability",
-            "polysemantic",
-            "monosemantic",
-            "feature recovery",
-            "sparse dictionary",
-            "topk",
-            "feature",
-            "representation",
+            "monosemanticity",
+            "polysemanticity",
+            "polysemantic neuron",
+            "feature splitting",
+            "dead latent",
+            "TopK SAE",
+            "transcoder",
         ),
+        tests=(
+            "whether sparse autoencoders recover known feature directions from a toy model of "
+            "superposition (MMCS), at what reconstruction error, sparsity and share of dead "
+            "latents, as the sparsity method and dictionary size vary"
+        ),
+        baseline={"sparsity_method": "l1", "dict_size": 256},
+        baseline_name="L1 sparse autoencoder with as many latents as true features",
     )
 )

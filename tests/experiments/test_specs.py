@@ -191,8 +191,11 @@ def test_writeup_has_every_part():
         document=document, report=report, status="succeeded", run_id=5, seconds=90
     )
     assert verdict == "supported"
-    assert "| sparsity_method | seeds | mmcs | nmse | seconds |" in text
-    assert "| topk | 2 | 0.94 ± 0.02828 | 0.2 ± 0 | 2 |" in text
+    assert (
+        "| sparsity_method | seeds | mmcs (mean ± sd over seeds) | nmse (mean ± sd over seeds) "
+        "| seconds per run (mean) |" in text
+    )
+    assert "| topk | 2 | 0.94 ± 0.02828 | 0.2 ± 0 | 1 |" in text  # seconds: a mean, not a sum
     assert "![recovery](plots/recovery.png)" in text
     assert "Best mmcs (maximize): 0.96 with sparsity_method=topk, seed 1" in text
     assert "## Grounding papers" in text and "A grounding paper (2503.00001)" in text

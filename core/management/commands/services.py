@@ -15,7 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, no_workers: bool, **options) -> None:
         try:
             if action == "start":
-                states = services.services_start(workers=not no_workers)
+                states = services.services_start(workers=not no_workers, progress=self.stdout.write)
             elif action == "stop":
                 services.services_stop()
                 states = services.services_status()

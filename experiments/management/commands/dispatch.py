@@ -21,6 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--spec", type=Path, required=True)
         parser.add_argument("--wait", action="store_true")
         parser.add_argument(
+            "--accept-weak-criteria",
+            action="store_true",
+            help="dispatch even when the template's baseline already meets a success criterion",
+        )
+        parser.add_argument(
             "--timeout",
             type=float,
             help="seconds to wait (default: the spec's wall-time limit plus 10 minutes)",
@@ -34,7 +39,15 @@ class Command(BaseCommand):
             document = spec_read(path)
             ensure_embedded_server()
             spec = experiments.spec_import(document=document, source=str(path))
-            run = experiments.experiment_dispatch(spec=spec)
+            run = experiments.experiment_dispatch(
+                spec=spec, accept_weak_criteria=options["accept_weak_criteria"]
+            )
+        except experiments.CriteriaTooWeak as exc:
+            lines = "\n".join(f"  {flag}" for flag in exc.flags)
+            raise CommandError(
+                f"{path}: not dispatched, the baseline already meets these criteria\n{lines}\n"
+                "tighten them, or pass --accept-weak-criteria"
+            ) from None
         except SpecInvalid as exc:
             lines = "\n".join(f"  {error}" for error in exc.errors)
             raise CommandError(f"{path}: invalid spec\n{lines}") from None

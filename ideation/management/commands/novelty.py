@@ -21,6 +21,12 @@ class Command(BaseCommand):
             type=date.fromisoformat,
             help="check against the papers published by this date (YYYY-MM-DD) only",
         )
+        parser.add_argument(
+            "--live",
+            action="store_true",
+            help="also search arXiv for papers naming every concept (3 s between requests, "
+            "answers cached a week; the local check alone when arXiv cannot be reached)",
+        )
 
     def handle(self, *args, **opts) -> None:
         as_of = opts["as_of"]
@@ -50,7 +56,11 @@ class Command(BaseCommand):
                 good.append((len(rows), obj.get("id"), text))
                 rows.append(None)
         try:
-            results = services.texts_novelty(texts=[t for _, _, t in good], as_of=as_of)
+            results = services.texts_novelty(
+                texts=[t for _, _, t in good],
+                as_of=as_of,
+                live_search=services.live_search_from_settings() if opts["live"] else None,
+            )
         except services.IdeationError as exc:
             raise CommandError(str(exc)) from exc
         for (position, idea_id, _), result in zip(good, results, strict=True):
