@@ -448,3 +448,5 @@ RETURN node.key, score
 ORDER BY score DESC
 LIMIT $limit
 """
+# In batches: one transaction deleting a big graph would not fit in memory.
+NEO4J_CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"

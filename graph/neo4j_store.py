@@ -58,9 +58,7 @@ class Neo4jStore(CypherStore):
     def clear(self) -> None:
         # CALL ... IN TRANSACTIONS needs an auto-commit transaction, which execute_query is not.
         with self._driver.session(database=self._database) as session:
-            session.run(
-                "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-            ).consume()
+            session.run(cypher.NEO4J_CLEAR).consume()
         self.ensure_schema()
 
     def close(self) -> None:
