@@ -164,11 +164,19 @@ def ingest_job_run(*, job_id: int) -> IngestJob:
         chunks = _batched(items, settings.INGEST_CHUNK_SIZE)
         # The graph stage of the next chunk (extraction, graph writes) runs in a second thread
         # while this one embeds the current chunk; torch releases the GIL while it computes.
+        # Counts go up as soon as a chunk is in the graph (the page shows what is there); the
+        # resume point moves once its vectors are saved too. A resumed job does not count again
+        # the chunk whose counts were recorded before it stopped.
+        counted_ahead = job.seen - job.records_done
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-graph") as pool:
             chunk = next(chunks, None)
             staged = pool.submit(_graph_stage, chunk, job.pk, store) if chunk else None
             while staged is not None:
                 current = staged.result()
+                if counted_ahead >= current.size:
+                    counted_ahead -= current.size
+                else:
+                    _count_chunk(job, current.size, current.result)
                 chunk = next(chunks, None)
                 staged = pool.submit(_graph_stage, chunk, job.pk, store) if chunk else None
                 _vector_stage(current, store)
@@ -192,21 +200,15 @@ def _batched(items: Iterable[SourceItem], size: int) -> Iterator[list[SourceItem
         yield chunk
 
 
-def _record_chunk(job: IngestJob, size: int, result: ChunkResult) -> None:
-    """Counts, errors, timings and the resume point of one chunk, in one transaction."""
+def _count_chunk(job: IngestJob, size: int, result: ChunkResult) -> None:
+    """The counts and errors of a chunk whose papers are in the graph, in one transaction."""
     with transaction.atomic():
-        previous = IngestJob.objects.values_list("timings", flat=True).get(pk=job.pk)
-        timings = defaultdict(float, previous)
-        for stage, seconds in result.timings.items():
-            timings[stage] = round(timings[stage] + seconds, 3)
         IngestJob.objects.filter(pk=job.pk).update(
-            records_done=F("records_done") + size,
             seen=F("seen") + size,
             new=F("new") + result.new,
             updated=F("updated") + result.updated,
             unchanged=F("unchanged") + result.unchanged,
             invalid=F("invalid") + len(result.errors),
-            timings=dict(timings),
         )
         stored = IngestError.objects.filter(job=job).count()
         IngestError.objects.bulk_create(
@@ -215,6 +217,18 @@ def _record_chunk(job: IngestJob, size: int, result: ChunkResult) -> None:
                 for e in result.errors[: max(0, MAX_ERRORS_STORED - stored)]
             ],
             ignore_conflicts=True,
+        )
+
+
+def _record_chunk(job: IngestJob, size: int, result: ChunkResult) -> None:
+    """The resume point and stage timings of a chunk whose vectors are saved too."""
+    with transaction.atomic():
+        previous = IngestJob.objects.values_list("timings", flat=True).get(pk=job.pk)
+        timings = defaultdict(float, previous)
+        for stage, seconds in result.timings.items():
+            timings[stage] = round(timings[stage] + seconds, 3)
+        IngestJob.objects.filter(pk=job.pk).update(
+            records_done=F("records_done") + size, timings=dict(timings)
         )
 
 

@@ -206,3 +206,34 @@ def test_export_command_refuses_what_it_cannot_export(tmp_path):
         with pytest.raises(CommandError, match=expected):
             call_command("export_specs", *args)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_criterion_the_baseline_meets_is_flagged_and_dispatch_asks_to_confirm(
+    client, django_user_model, tmp_path
+):
+    from django.core.management import CommandError, call_command
+
+    from experiments.drafting import spec_offline
+    from experiments.export import spec_yaml
+    from tests.experiments.test_links import idea_of
+
+    user = django_user_model.objects.create_user("runner")
+    for codename in ("add_experimentrun", "change_experimentspec"):
+        user.user_permissions.add(Permission.objects.get(codename=codename))
+    client.force_login(user)
+    document = spec_offline(idea_of("TopK sparse autoencoders", "dead latents")).document
+    document["success_criteria"][0]["threshold"] = 0.9  # MMCS >= 0.9: the baseline has 0.98
+    spec = experiments.spec_import(document=document)
+    page = client.get(f"/experiments/specs/{spec.pk}/").content.decode()
+    assert 'data-flag="met_by_baseline"' in page and "Criterion 1: the baseline" in page
+    refused = client.post(f"/experiments/specs/{spec.pk}/dispatch")
+    assert refused.status_code == 409 and "Dispatch anyway" in refused.content.decode()
+    assert not ExperimentRun.objects.exists()
+    path = tmp_path / "spec.yaml"
+    path.write_text(spec_yaml(document))
+    with pytest.raises(CommandError, match="--accept-weak-criteria"):
+        call_command("dispatch", spec=path)
+    confirmed = client.post(
+        f"/experiments/specs/{spec.pk}/dispatch", {"accept_weak_criteria": "on"}
+    )
+    assert confirmed.status_code == 302 and ExperimentRun.objects.count() == 1

@@ -173,6 +173,10 @@ def test_criteria_and_verdict():
 
 def test_writeup_has_every_part():
     document = tiny_spec()
+    document["success_criteria"] = [
+        {"metric": "mmcs", "comparison": ">=", "threshold": 0.9, "aggregate": "best"},
+        {"metric": "nmse", "comparison": "<=", "threshold": 0.3, "aggregate": "best"},
+    ]
     report = {
         "template": "sae_superposition", "template_version": 1, "device": "cpu",
         "torch": "2.13.0+cpu", "complete": True, "defaults": {"steps": 3000},

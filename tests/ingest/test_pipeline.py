@@ -39,6 +39,26 @@ def test_real_papers_land_as_nodes_edges_and_vectors(clean_state, tmp_path, sett
     assert set(job.timings) >= {"extract_s", "graph_s", "embed_s", "total_s"}
 
 
+def test_counts_go_up_as_soon_as_a_chunk_is_in_the_graph(
+    clean_state, tmp_path, settings, monkeypatch
+):
+    """The page shows what the graph holds: a chunk counts before its slow embedding step."""
+    settings.INGEST_CHUNK_SIZE = 8
+    seen_while_embedding = []
+    embed = services._vector_stage
+
+    def watched(staged, store):
+        job = IngestJob.objects.latest("pk")
+        seen_while_embedding.append((job.seen, job.new, job.records_done))
+        return embed(staged, store)
+
+    monkeypatch.setattr(services, "_vector_stage", watched)
+    job = run_file(write_jsonl(tmp_path / "p.jsonl", sample_lines(20)))
+    assert (job.seen, job.new, job.records_done) == (20, 20, 20)
+    assert seen_while_embedding[0] == (8, 8, 0)  # counted, its vectors still to come
+    assert seen_while_embedding[-1] == (20, 20, 16)
+
+
 def test_ingesting_twice_gives_identical_counts(clean_state, tmp_path):
     path = write_jsonl(tmp_path / "p.jsonl", sample_lines(15))
     run_file(path)
