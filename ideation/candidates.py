@@ -23,6 +23,7 @@ import numpy as np
 
 from ideation.history import MIN_PAPERS, Snapshot, day_number
 from ingest.termhood import phrase_is_generic
+from ingest.text import is_cased_name
 
 METHOD = "method"
 # Metrics say how a target is measured (the writer names them) but make vague targets alone.
@@ -101,6 +102,14 @@ def _contains(a: str, b: str) -> bool:
     return bool(words_a and words_b) and (words_a <= words_b or words_b <= words_a)
 
 
+def dataset_is_named(name: str) -> bool:
+    """A dataset an idea can use is named the way datasets are ("GSM8K", "TruthfulQA",
+    "CIFAR-10", "Penn Treebank"); lower-case words typed as datasets ("incidents", "seed",
+    "labeled datasets") are descriptions, not something to download."""
+    words = name.split()
+    return any(is_cased_name(w) or w[:1].isupper() or any(c.isdigit() for c in w) for w in words)
+
+
 def share_a_word(a: str, b: str) -> bool:
     """Two names with a content word in common ("video LLM", "open-source LLM") usually name one
     thing twice or one inside the other."""
@@ -116,6 +125,12 @@ def _allowed(snapshot: Snapshot, query: CandidateQuery) -> np.ndarray:
         [
             phrase_is_generic(n.split(), strict=True) or " ".join(n.lower().split()) in FIELD_NAMES
             for n in history.concept_names
+        ]
+    )
+    ok &= np.array(
+        [
+            kind != "dataset" or dataset_is_named(name)
+            for name, kind in zip(history.concept_names, history.concept_kinds, strict=True)
         ]
     )
     if query.active_since:

@@ -27,6 +27,7 @@ from ideation.candidates import (
     UnknownConcepts,
     analogies,
     candidates_merge,
+    dataset_is_named,
     direct_pairs,
     pairs_choose,
 )
@@ -641,6 +642,7 @@ def _neighbours_by_kind(
             phrase_is_generic(name.split(), strict=True)
             or (" " not in name and name.islower())
             or name.lower() in FIELD_NAMES
+            or (kind == "dataset" and not dataset_is_named(name))
         ):
             continue  # lone lower-case words ("speech", "road") name no dataset or metric
         names = company.setdefault(kind, [])

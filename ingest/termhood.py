@@ -34,6 +34,17 @@ GENERIC_HEADS = frozenset(
     application scenario case llm content way design analysis study investigation assessment
     overview survey prediction collection""".split()
 )
+# Heads that make a concept of their own with a specific modifier ("mathematical reasoning",
+# "federated learning") but, with only generic or broad ones ("complex reasoning", "adaptive
+# learning", "next generation"), are too broad to build an idea on: `strict` only.
+BROAD_HEADS = frozenset(
+    """reasoning learning generation search policy inference understanding verification
+    reconstruction""".split()
+)
+BROAD_MODIFIERS = frozenset(
+    """adaptive stable optimal deep next structured semantic interpretable contextual
+    dynamic""".split()
+)
 # Words that name nothing alone but head real terms ("question answering", "instruction
 # following"): generic only when they stand alone.
 LONE_FRAGMENTS = frozenset(
@@ -88,8 +99,34 @@ def background() -> dict[str, WordStats]:
     return stats
 
 
+@cache
+def curated_phenomena() -> frozenset[str]:
+    """Single-word phenomena of the safety vocabulary (hallucination, sycophancy, grokking)."""
+    path = DATA_DIR / "safety_vocabulary.tsv"
+    if not path.exists():
+        return frozenset()
+    words = set()
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            name, _, kind = line.rstrip("\n").partition("\t")
+            if kind == "phenomenon" and len(name.split()) == 1:
+                words.add(_norm(name))
+    return frozenset(words)
+
+
 def _norm(word: str) -> str:
     return singular(word.lower())
+
+
+def _lone_and_common(word: str) -> bool:
+    """A lone lower-case word found in many abstracts ("defense", "decoding", "attacks") names a
+    whole area, not something to build an idea on; rarer ones ("sycophancy", "unlearning") do.
+    Curated phenomena stay whatever their frequency ("hallucination")."""
+    w = _norm(word)
+    if w in curated_phenomena():
+        return False
+    stats = background().get(w) or background().get(w.removesuffix("s"))
+    return stats is not None and stats.abstracts >= MIN_GENERIC_ABSTRACTS
 
 
 def word_is_generic(word: str) -> bool:
@@ -128,8 +165,10 @@ def phrase_is_generic(words: list[str], *, strict: bool = False) -> bool:
     if len(words) == 1 and _norm(words[0]) in LONE_FRAGMENTS:
         return True
     if len(words) == 1 and strict:
-        return word_is_generic(words[0])
+        return word_is_generic(words[0]) or _lone_and_common(words[0])
     head = _norm(words[-1])
+    if strict and head in BROAD_HEADS:
+        return all(word_is_generic(w) or _norm(w) in BROAD_MODIFIERS for w in words[:-1])
     if head == "set" and len(words) > 1 and _norm(words[-2]) == "data":
         words, head = words[:-1], "dataset"
     return head in GENERIC_HEADS and all(word_is_generic(w) for w in words[:-1])

@@ -146,3 +146,20 @@ def test_idioms_possessives_and_redundant_tails_are_trimmed():
     assert "little attention" not in found and "received little attention" not in found
     assert not [name for name in found if "'s" in name]
     assert "hallucination detection" in found and "hallucination detection method" not in found
+
+
+def test_ideas_need_more_than_a_whole_area_or_a_broad_head():
+    from ingest.termhood import phrase_is_generic
+
+    def too_broad(name: str) -> bool:
+        return phrase_is_generic(name.split(), strict=True)
+
+    for name in ("defense", "attacks", "decoding", "complex reasoning", "adaptive learning",
+                 "next generation", "semantic understanding"):  # fmt: skip
+        assert too_broad(name), name
+    for name in ("sycophancy", "unlearning", "hallucination", "GSM8K", "LoRA",
+                 "mathematical reasoning", "federated learning", "in-context learning",
+                 "sparse autoencoders", "reward hacking"):  # fmt: skip
+        assert not too_broad(name), name
+    # The concept layer itself keeps them: they are what a text mentions.
+    assert not phrase_is_generic(["complex", "reasoning"]) and not phrase_is_generic(["defense"])
