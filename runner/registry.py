@@ -115,7 +115,7 @@ def templates_all() -> list[Template]:
 
 
 def _load_builtin() -> None:
-    from runner.templates import sae_superposition  # noqa: F401 - registers itself
+    from runner.templates import sae_activations, sae_superposition  # noqa: F401 - register
 
 
 def params_validate(template: Template, params: dict[str, Any]) -> list[ParamError]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.registry import Log, Metric, Template, template_register
+from runner.sae import SparseAutoencoder, dead_fraction, mean_l0, normalised_mse
 
 EVAL_BATCH = 4096
 HISTORY_POINTS = 60
@@ -107,63 +108,6 @@ class ToyData:
         return (on * magnitudes).to(self.device) @ self.directions
 
 
-def _activation(name: str):
-    import torch.nn.functional as F
-
-    return {"relu": F.relu, "gelu": F.gelu, "softplus": F.softplus}[name]
-
-
-class SparseAutoencoder:
-    def __init__(self, *, input_dim: int, params: dict[str, Any], device):
-        import torch
-
-        m = params["dict_size"]
-        self.W_enc = torch.randn(input_dim, m, device=device) / input_dim**0.5
-        self.W_dec = self.W_enc.T.clone()
-        self.W_dec /= self.W_dec.norm(dim=1, keepdim=True)
-        self.b_enc = torch.zeros(m, device=device)
-        self.b_dec = torch.zeros(input_dim, device=device)
-        self.parameters = [self.W_enc, self.W_dec, self.b_enc, self.b_dec]
-        for tensor in self.parameters:
-            tensor.requires_grad_(True)
-        self.act = _activation(params["activation"])
-        self.k = params["topk_k"] if params["sparsity_method"] == "topk" else None
-
-    def encode(self, x):
-        import torch
-
-        pre = (x - self.b_dec) @ self.W_enc + self.b_enc
-        if self.k is None:
-            return self.act(pre)
-        values, indices = pre.topk(self.k, dim=-1)
-        return torch.zeros_like(pre).scatter(-1, indices, self.act(values))
-
-    def decode(self, z):
-        return z @ self.W_dec + self.b_dec
-
-    def normalise_decoder(self) -> None:
-        import torch
-
-        with torch.no_grad():
-            self.W_dec /= self.W_dec.norm(dim=1, keepdim=True).clamp_min(1e-8)
-
-
-def normalised_mse(x, x_hat) -> float:
-    """Reconstruction error over the variance of the data: 1.0 is as bad as predicting the mean."""
-    error = ((x - x_hat) ** 2).sum(-1).mean()
-    variance = ((x - x.mean(0)) ** 2).sum(-1).mean()
-    return float(error / variance)
-
-
-def mean_l0(z) -> float:
-    return float((z != 0).float().sum(-1).mean())
-
-
-def dead_fraction(z) -> float:
-    """Share of latents that are zero on every evaluation sample."""
-    return float(((z != 0).sum(0) == 0).float().mean())
-
-
 def feature_max_cosines(directions, decoder):
     """For each true direction, the highest cosine with any decoder row."""
     decoder = decoder / decoder.norm(dim=1, keepdim=True).clamp_min(1e-8)
@@ -183,19 +127,17 @@ def run_one(*, params: dict[str, Any], seed: int, device: str, log: Log) -> dict
     )
     torch.manual_seed(seed)
     data.generator.manual_seed(params["data_seed"] * 1_000_003 + seed + 1)  # samples follow seed
-    sae = SparseAutoencoder(input_dim=params["input_dim"], params=params, device=device)
+    sae = SparseAutoencoder(
+        input_dim=params["input_dim"], dict_size=params["dict_size"], params=params, device=device
+    )
     optimiser = torch.optim.Adam(sae.parameters, lr=params["learning_rate"])
-    l1 = params["l1_coefficient"] if params["sparsity_method"] == "l1" else 0.0
     steps = params["steps"]
     every = max(1, steps // HISTORY_POINTS)
     history: dict[str, list[float]] = {"step": [], "nmse": [], "l0": []}
     for step in range(1, steps + 1):
         x = data.sample(params["batch_size"])
-        z = sae.encode(x)
+        loss, z = sae.loss(x)
         x_hat = sae.decode(z)
-        loss = ((x - x_hat) ** 2).sum(-1).mean()
-        if l1:
-            loss = loss + l1 * z.abs().sum(-1).mean()
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         optimiser.step()
@@ -311,19 +253,15 @@ TEMPLATE = template_register(
         plot=plot,
         check=_check,
         concepts=(
-            "sparse autoencoder",
-            "SAE",
             "superposition",
+            "toy model of superposition",
+            "feature recovery",
             "dictionary learning",
             "sparse dictionary learning",
             "sparse coding",
             "monosemanticity",
             "polysemanticity",
             "polysemantic neuron",
-            "feature splitting",
-            "dead latent",
-            "TopK SAE",
-            "transcoder",
         ),
         tests=(
             "whether sparse autoencoders recover known feature directions from a toy model of "

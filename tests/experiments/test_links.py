@@ -8,21 +8,21 @@ from experiments.preregistration import MET_BY_BASELINE, UNCHECKED, criteria_fla
 from experiments.writeup import notable_results, writeup_markdown
 from tests.ideation.factories import SAE_IDEA, concept, idea_source_from, tiny_spec
 
-SAE = "sae_superposition"
+ACTS, TOY = "sae_activations", "sae_superposition"
 # (method, target, the template that tests it or "manual", and whether it is the hypothesis
 # itself or a proxy). Built by hand: ideas a batch wrote or could write, including the misses
 # of the keyword rule (a title word, a grounding paper's "representation", "feature").
 LABELLED = [
-    ("sparse autoencoder", "backdoor attacks", SAE, "proxy"),
-    ("TopK sparse autoencoders", "dead latents", SAE, "hypothesis"),
-    ("sparse auto-encoders", "polysemanticity", SAE, "hypothesis"),
-    ("superposition", "monosemanticity", SAE, "hypothesis"),
-    ("dictionary learning", "vision transformer interpretability", SAE, "proxy"),
-    ("SAEs", "refusal", SAE, "proxy"),
-    ("multimodal model", "sparse autoencoder", SAE, "proxy"),
-    ("sparse coding", "image denoising", SAE, "proxy"),
-    ("transcoders", "circuit discovery", SAE, "proxy"),
-    ("feature splitting", "language model features", SAE, "proxy"),
+    ("sparse autoencoder", "backdoor attacks", ACTS, "proxy"),
+    ("TopK sparse autoencoders", "dead latents", ACTS, "hypothesis"),
+    ("sparse auto-encoders", "polysemanticity", ACTS, "hypothesis"),
+    ("superposition", "monosemanticity", TOY, "hypothesis"),
+    ("dictionary learning", "vision transformer interpretability", ACTS, "proxy"),
+    ("SAEs", "refusal", ACTS, "proxy"),
+    ("multimodal model", "sparse autoencoder", ACTS, "proxy"),
+    ("sparse coding", "image denoising", TOY, "proxy"),
+    ("transcoders", "circuit discovery", ACTS, "proxy"),
+    ("feature splitting", "language model features", ACTS, "proxy"),
     ("transferability", "TruthfulQA", "manual", ""),
     ("representation learning", "anomaly detection", "manual", ""),
     ("feature attribution", "hallucination detection", "manual", ""),
@@ -41,7 +41,7 @@ LABELLED = [
     ("graph neural network", "ogbn-proteins", "manual", ""),
     ("contrastive learning", "representation collapse", "manual", ""),
     ("low-rank adaptation", "catastrophic forgetting", "manual", ""),
-    ("chain-of-thought", "superposition of reasoning paths", SAE, "proxy"),
+    ("chain-of-thought", "superposition of reasoning paths", TOY, "proxy"),
     ("reward model", "reward hacking", "manual", ""),
 ]
 
@@ -84,20 +84,24 @@ def test_the_labelled_set_has_no_false_positive():
 
 
 def test_a_proxy_spec_names_what_it_leaves_untested():
-    document = spec_offline(idea_of("sparse autoencoder", "backdoor attacks")).document
+    document = spec_offline(idea_of("sparse coding", "backdoor attacks")).document
     assert document["tests"]["kind"] == "proxy"
     assert "'backdoor attacks' is not in the template" in document["tests"]["statement"]
     assert document["hypothesis"].startswith("Proxy of the idea's hypothesis")
 
 
-def test_drafted_criteria_lie_beyond_the_measured_baseline():
-    document = spec_offline(idea_of("TopK sparse autoencoders", "dead latents")).document
-    assert [f for f in criteria_flags(document) if f.kind == MET_BY_BASELINE] == []
-    assert criteria_flags(document) == [], "the reference covers the drafted spec's parameters"
+@pytest.mark.parametrize(
+    ("method", "target", "template"),
+    [("TopK sparse autoencoders", "dead latents", ACTS), ("superposition", "monosemanticity", TOY)],
+)
+def test_drafted_criteria_lie_beyond_the_measured_baseline(method, target, template):
+    document = spec_offline(idea_of(method, target)).document
+    assert document["runner"]["template"] == template
+    assert criteria_flags(document) == [], "checked against the reference, and none is met"
 
 
 def test_a_criterion_the_baseline_meets_is_flagged_and_one_it_fails_is_not():
-    document = spec_offline(idea_of("TopK sparse autoencoders", "dead latents")).document
+    document = spec_offline(idea_of("superposition", "monosemanticity")).document
     document["success_criteria"] = [
         {"metric": "mmcs", "comparison": ">=", "threshold": 0.9, "aggregate": "best"},
         {"metric": "nmse", "comparison": "<=", "threshold": 0.3, "aggregate": "best"},
@@ -115,7 +119,7 @@ def test_criteria_of_a_spec_off_the_reference_parameters_are_unchecked():
 
 def report_of(conditions: dict[str, list[dict]], seeds=(0, 1)) -> dict:
     return {
-        "template": SAE, "template_version": 1, "device": "cpu", "torch": "2.13.0+cpu",
+        "template": TOY, "template_version": 1, "device": "cpu", "torch": "2.13.0+cpu",
         "complete": True, "defaults": {},
         "plan": {"params": {}, "grid": {"sparsity_method": list(conditions)},
                  "seeds": list(seeds)},
@@ -162,7 +166,7 @@ def test_notable_results_say_when_a_gap_is_within_seed_noise_and_stay_quiet_othe
 
 
 def test_the_write_up_of_a_proxy_claims_only_the_proxy():
-    document = spec_offline(idea_of("sparse autoencoder", "backdoor attacks")).document
+    document = spec_offline(idea_of("sparse coding", "backdoor attacks")).document
     report = report_of({
         "l1": [{"mmcs": 0.999, "nmse": 0.05, "dead_fraction": 0.0}] * 2,
         "topk": [{"mmcs": 0.9995, "nmse": 0.04, "dead_fraction": 0.3}] * 2,
@@ -179,7 +183,7 @@ def test_the_write_up_of_a_proxy_claims_only_the_proxy():
 
 
 def test_criteria_the_baseline_meets_never_make_a_verdict_supported():
-    document = spec_offline(idea_of("TopK sparse autoencoders", "dead latents")).document
+    document = spec_offline(idea_of("superposition", "monosemanticity")).document
     document["success_criteria"] = [
         {"metric": "mmcs", "comparison": ">=", "threshold": 0.9, "aggregate": "best"},
     ]

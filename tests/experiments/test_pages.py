@@ -221,7 +221,7 @@ def test_a_criterion_the_baseline_meets_is_flagged_and_dispatch_asks_to_confirm(
     for codename in ("add_experimentrun", "change_experimentspec"):
         user.user_permissions.add(Permission.objects.get(codename=codename))
     client.force_login(user)
-    document = spec_offline(idea_of("TopK sparse autoencoders", "dead latents")).document
+    document = spec_offline(idea_of("superposition", "monosemanticity")).document
     document["success_criteria"][0]["threshold"] = 0.9  # MMCS >= 0.9: the baseline has 0.98
     spec = experiments.spec_import(document=document)
     page = client.get(f"/experiments/specs/{spec.pk}/").content.decode()

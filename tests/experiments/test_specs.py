@@ -106,7 +106,7 @@ def test_exports_round_trip(fmt):
 
 def test_markdown_export_reads_as_a_document():
     text = spec_markdown(spec_offline(idea_source_from(SAE_IDEA)).document)
-    assert text.startswith("# Toy-model test: Sparse autoencoders")
+    assert text.startswith("# Toy-model test: Sparse coding")
     for heading in ("Question", "Hypothesis", "Conditions", "Metrics", "Success criteria",
                     "Compute budget", "Machine-readable spec"):  # fmt: skip
         assert f"## {heading}" in text
@@ -222,7 +222,7 @@ def test_llm_spec_writer_accepts_a_valid_reply_but_keeps_the_idea_section(chat):
     assert draft.document["variables"] == reply["variables"]
     assert draft.document["idea"]["grounding_papers"][0]["key"] == "2503.00001"
     request = json.loads(server.requests[0]["messages"][1]["content"])
-    assert request["templates"][0]["template"] == "sae_superposition"
+    assert {t["template"] for t in request["templates"]} == {"sae_activations", "sae_superposition"}
 
 
 def test_llm_spec_writer_retries_with_the_errors_then_falls_back(chat):
@@ -249,3 +249,13 @@ def test_llm_spec_writer_falls_back_when_the_endpoint_is_down(chat):
     )
     draft = writer.write(idea_source_from(PLAIN_IDEA))
     assert draft.writer == "offline" and "HTTP 500" in draft.messages[0]
+
+
+def test_llm_spec_writer_may_not_pick_a_template_the_ideas_concepts_do_not_call_for(chat):
+    from openai import OpenAI
+
+    server = chat([llm_reply(tiny_spec())] * 2)  # a runnable SAE spec for a graph idea
+    writer = LLMSpecWriter(client=OpenAI(base_url=server.url, api_key="x"), model="m")
+    draft = writer.write(idea_source_from(PLAIN_IDEA))
+    assert draft.writer == "offline" and draft.document["runner"]["template"] == "manual"
+    assert "does not test this idea's concepts" in draft.messages[0]

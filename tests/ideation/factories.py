@@ -98,14 +98,15 @@ def concept(name: str, kind: str, field: str) -> dict[str, str]:
     return {"key": name, "name": name, "kind": kind, "field": field}
 
 
+# An idea the toy-superposition template tests a proxy of (through "sparse coding").
 SAE_IDEA = {
-    "title": "Sparse autoencoders for backdoor trigger detection",
+    "title": "Sparse coding for backdoor trigger detection",
     "problem": "Backdoored models hide triggers in polysemantic units. Finding them is hard.",
-    "hypothesis": "Sparse autoencoder features isolate backdoor triggers.",
-    "method": "Train SAEs on the residual stream and inspect the features.",
+    "hypothesis": "Sparse coding features isolate backdoor triggers.",
+    "method": "Learn a sparse code of the residual stream and inspect the features.",
     "expected": "A few features fire on triggers.",
     "concepts": [
-        concept("sparse autoencoder", "method", "cs.LG"),
+        concept("sparse coding", "method", "cs.LG"),
         concept("backdoor attacks", "task", "cs.CR"),
     ],
 }  # fmt: skip

@@ -6,14 +6,8 @@ import torch
 
 from runner.execute import PlanInvalid, experiment_execute
 from runner.registry import MAX_RUNS, Plan, plan_validate, template_get
-from runner.templates.sae_superposition import (
-    ToyData,
-    dead_fraction,
-    feature_max_cosines,
-    mean_l0,
-    normalised_mse,
-    run_one,
-)
+from runner.sae import dead_fraction, mean_l0, normalised_mse
+from runner.templates.sae_superposition import ToyData, feature_max_cosines, run_one
 
 TINY = {
     "input_dim": 8,
