@@ -39,7 +39,20 @@ class CommaSeparatedField(forms.CharField):
         return items or None
 
 
-class NeighbourhoodForm(forms.Form):
+class OneValueEach(forms.Form):
+    """A query-string form whose parameters each take one value: "limit=5&limit=x" is refused,
+    naming the parameter, instead of silently using the last one."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        getlist = getattr(self.data, "getlist", None)
+        for name in self.fields if getlist else ():
+            if len(getlist(name)) > 1:
+                self.add_error(name, "given more than once; give one value")
+        return data
+
+
+class NeighbourhoodForm(OneValueEach):
     depth = forms.IntegerField(required=False, min_value=1, max_value=MAX_DEPTH, initial=1)
     limit = forms.IntegerField(required=False, min_value=1, max_value=MAX_NODES, initial=60)
     min_weight = forms.IntegerField(required=False, min_value=1, max_value=100_000, initial=1)
@@ -60,7 +73,7 @@ class NeighbourhoodForm(forms.Form):
         data = super().clean()
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
-            raise forms.ValidationError("'since' is after 'until'")
+            self.add_error("since", f"{since} is after until ({until})")
         return data
 
     def options(self) -> dict:
@@ -83,17 +96,17 @@ class NeighbourhoodForm(forms.Form):
         }
 
 
-class PathForm(forms.Form):
+class PathForm(OneValueEach):
     to = forms.CharField(max_length=300)
     min_weight = forms.IntegerField(required=False, min_value=1, max_value=100_000)
 
 
-class SearchForm(forms.Form):
+class SearchForm(OneValueEach):
     q = forms.CharField(required=False, max_length=200, label="Search")
     limit = forms.IntegerField(required=False, min_value=1, max_value=50)
 
 
-class FieldPairForm(forms.Form):
+class FieldPairForm(OneValueEach):
     a = forms.RegexField(regex=_FIELD_CODE, max_length=40)
     b = forms.RegexField(regex=_FIELD_CODE, max_length=40)
 

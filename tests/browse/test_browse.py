@@ -98,6 +98,8 @@ def test_neighbourhood_similar_and_paper_nodes(browse_corpus, client):
         ({"kinds": "method,spell"}, "kinds"),
         ({"fields": "cs.LG,<b>"}, "fields"),
         ({"since": "yesterday"}, "since"),
+        ({"since": "2026-02-01", "until": "2026-01-01"}, "since"),
+        ({"limit": ["5", "7"]}, "limit"),
     ],
 )
 def test_neighbourhood_bad_parameters_are_named(browse_corpus, client, params, field):
