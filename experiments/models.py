@@ -39,6 +39,41 @@ class ExperimentSpec(models.Model):
         return f"ExperimentSpec {self.pk}: {self.title}"
 
 
+class Campaign(Job):
+    """A template's parameters searched over many runs: a proposer chooses each trial from the
+    trials so far; the best configuration and the template's default then run on fresh seeds."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    TERMINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+    spec = models.ForeignKey(ExperimentSpec, related_name="campaigns", on_delete=models.CASCADE)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    space = models.JSONField(help_text="{parameter: {kind, low, high, log | choices}}")
+    objectives = models.JSONField(help_text="[{metric, direction}]")
+    trials = models.IntegerField(help_text="trials to run before the confirmation")
+    seeds = models.JSONField(help_text="seeds of every trial")
+    confirm_seeds = models.JSONField(help_text="fresh seeds the best and the default re-run on")
+    proposer = models.CharField(max_length=16, default="optuna")
+    seed = models.IntegerField(default=0, help_text="the proposer's seed")
+    message = models.TextField(blank=True)
+    summary = models.JSONField(default=dict, blank=True, help_text="best, default, improvement")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Campaign {self.pk} {self.status}"
+
+
 class ExperimentRun(Job):
     """One dispatch of a spec to the gpu queue; results live in its directory in the data dir."""
 
@@ -68,6 +103,13 @@ class ExperimentRun(Job):
     summary = models.JSONField(default=dict, blank=True, help_text="criteria and verdict")
     verdict = models.CharField(max_length=32, blank=True)
     writeup_at = models.DateTimeField(null=True, blank=True)
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, related_name="runs", on_delete=models.CASCADE
+    )
+    trial = models.IntegerField(
+        null=True, blank=True, help_text="trial number in its campaign; -1 best, -2 default rerun"
+    )
+    trial_params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         db_table = "ideation_experimentrun"

@@ -142,8 +142,6 @@ def experiment_dispatch(
     """Validate the spec against the schema and its template, then queue it on the gpu queue
     once the transaction commits. Nothing invalid reaches the queue, and no spec whose success
     criteria its baseline already meets unless `accept_weak_criteria`."""
-    from experiments.tasks import experiment_run_execute
-
     document = spec.document
     errors = spec_validate(document)
     if not errors and document["runner"]["template"] == MANUAL:
@@ -158,6 +156,16 @@ def experiment_dispatch(
     weak = criteria_weak(document)
     if weak and not accept_weak_criteria:
         raise CriteriaTooWeak(weak)
+    return experiment_run_enqueue(spec=spec, document=document, user=user)
+
+
+def experiment_run_enqueue(
+    *, spec: ExperimentSpec, document: dict[str, Any], user=None, **fields: Any
+) -> ExperimentRun:
+    """A run of `document` (already checked) queued on the gpu queue once the transaction
+    commits; `fields` are further columns (a campaign's trial)."""
+    from experiments.tasks import experiment_run_execute
+
     with transaction.atomic():
         run = ExperimentRun.objects.create(
             spec=spec,
@@ -165,6 +173,7 @@ def experiment_dispatch(
             requested_by=user if getattr(user, "is_authenticated", False) else None,
             task_id=str(uuid.uuid4()),
             time_limit_seconds=float(document["compute"]["wall_time_minutes"]) * 60,
+            **fields,
         )
         transaction.on_commit(
             lambda: experiment_run_execute.apply_async((run.pk,), task_id=run.task_id)
@@ -244,7 +253,12 @@ def experiment_run_execute(*, run_id: int) -> ExperimentRun:
         # The write-up exists before the run shows as finished, so a finished run has one.
         fields.update(writeup_write(run=run, report=report))
     run = run.finish(status, message, finished_at=run.finished_at, **fields)
-    if status == ExperimentRun.Status.SUCCEEDED and run.writeup_at:
+    if run.campaign_id is not None:  # the campaign's next step; its trials send no mail
+        from experiments.tasks import campaign_advance
+
+        campaign_id = run.campaign_id
+        transaction.on_commit(lambda: campaign_advance.delay(campaign_id))
+    elif status == ExperimentRun.Status.SUCCEEDED and run.writeup_at:
         writeup_notify(run=run)
     return run
 

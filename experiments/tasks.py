@@ -7,7 +7,8 @@ from celery import shared_task
 from core.errors import TRANSIENT_ERRORS
 from core.jobs import JobTask
 from experiments import services
-from experiments.models import ExperimentRun
+from experiments.campaigns import campaign_advance as campaign_advance_service
+from experiments.models import Campaign, ExperimentRun
 
 
 class ExperimentRunTask(JobTask):
@@ -28,3 +29,20 @@ class ExperimentRunTask(JobTask):
 )
 def experiment_run_execute(run_id: int) -> str:
     return services.experiment_run_execute(run_id=run_id).status
+
+
+class CampaignTask(JobTask):
+    job_model = Campaign
+
+
+# Idempotent: it looks at the campaign's runs and does the one next step that is missing.
+@shared_task(
+    base=CampaignTask,
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=120,
+    max_retries=5,
+)
+def campaign_advance(campaign_id: int) -> str:
+    return campaign_advance_service(campaign_id=campaign_id).status

@@ -72,7 +72,9 @@
       { selector: "edge", style: { width: "data(width)", "line-color": "#9aa5b1", opacity: 0.6, "curve-style": "haystack" } },
       { selector: "edge.similar", style: { "line-style": "dashed", "line-color": "#7b2cbf", "curve-style": "straight" } },
       { selector: "edge.mentions", style: { "line-style": "dotted", "line-color": "#adb5bd" } },
-      { selector: ".on-path", style: { "line-color": "#e63946", "border-color": "#e63946", "border-width": 3, opacity: 1, width: 5 } },
+      // Nodes keep their size on a path (a width here would squash them into slivers).
+      { selector: "node.on-path", style: { "border-color": "#e63946", "border-width": 3, opacity: 1 } },
+      { selector: "edge.on-path", style: { "line-color": "#e63946", opacity: 1, width: 5 } },
       { selector: ".faded", style: { opacity: 0.15 } },
     ],
   });

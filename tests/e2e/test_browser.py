@@ -117,6 +117,25 @@ def test_hostile_title_renders_as_text_everywhere(server, page):
     assert page.evaluate("window.__xss") is None, "no script from the data ran"
 
 
+def test_a_path_is_highlighted_without_squashing_its_nodes(server, page):
+    page.goto(f"{server}/graph/?concept={SAE}&limit=30")
+    page.wait_for_selector("#explorer[data-ready='true']", timeout=30_000)
+    target = page.evaluate(
+        f"window.ideagraphExplorer.cy.nodes().filter(n => n.id() !== '{SAE}')[0].id()"
+    )
+    page.fill("#path-form [name=to]", target)
+    page.locator("#path-form [type=submit]").click()
+    page.wait_for_function("window.ideagraphExplorer.cy.nodes('.on-path').length >= 2")
+    sizes = page.evaluate(
+        "window.ideagraphExplorer.cy.nodes('.on-path').map(n => [n.width(), n.data('size')])"
+    )
+    assert all(width == size for width, size in sizes), sizes  # drawn at their own size
+    edge_width = page.evaluate(
+        "window.ideagraphExplorer.cy.edges('.on-path').map(e => e.style('width'))"
+    )
+    assert edge_width and all(w == "5px" for w in edge_width), edge_width
+
+
 def test_explorer_at_500_nodes(server, page):
     page.goto(f"{server}/graph/?concept=largelanguagemodel&depth=3&limit=500")
     page.wait_for_selector("#explorer[data-ready='true']", timeout=60_000)
