@@ -294,3 +294,20 @@ class SpecImportForm(forms.Form):
 
 class ExportForm(forms.Form):
     format = forms.ChoiceField(choices=[(f, f) for f in FORMATS])
+
+
+class CampaignForm(forms.Form):
+    trials = forms.IntegerField(min_value=1, max_value=200, initial=20)
+    objectives = forms.CharField(
+        max_length=300,
+        initial="fve:max",
+        help_text="METRIC:max or METRIC:min, comma-separated (several: NSGA-II)",
+    )
+
+    def clean_objectives(self) -> list:
+        from experiments.proposers import Objective
+
+        try:
+            return [Objective.parse(t) for t in self.cleaned_data["objectives"].split(",") if t]
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None

@@ -12,7 +12,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from experiments.models import ExperimentRun, ExperimentSpec
+from experiments.models import Campaign, ExperimentRun, ExperimentSpec
 from experiments.writeup import results_table
 
 # Files of a run a browser may fetch: plain names at the top, PNGs under plots/.
@@ -93,3 +93,45 @@ def run_results_zip(*, run: ExperimentRun) -> bytes:
             if path.is_file() and _SERVABLE.match(name):
                 archive.write(path, f"run-{run.pk}/{name}")
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    number: int
+    run: ExperimentRun
+    params: dict[str, Any]
+    values: tuple[float, ...] | None
+    best_so_far: float | None
+    on_front: bool
+
+
+@dataclass(frozen=True)
+class CampaignPage:
+    campaign: Campaign
+    objectives: list[str]
+    rows: list[CampaignRow]
+    confirmations: list[ExperimentRun]
+
+
+def campaign_page(*, campaign: Campaign) -> CampaignPage:
+    from experiments.campaigns import campaign_trials
+    from experiments.proposers import MAXIMIZE, Objective, pareto_front
+
+    objectives = [Objective(o["metric"], o["direction"]) for o in campaign.objectives]
+    listed = campaign_trials(campaign)
+    trials = [trial for _, trial in listed]
+    front = set(pareto_front(trials, objectives))
+    sign = 1 if objectives[0].direction == MAXIMIZE else -1
+    rows, so_far = [], None
+    for number, (run, trial) in enumerate(listed):
+        if trial.values is not None and (so_far is None or sign * trial.values[0] > sign * so_far):
+            so_far = trial.values[0]
+        rows.append(
+            CampaignRow(number + 1, run, trial.params, trial.values, so_far, number in front)
+        )
+    return CampaignPage(
+        campaign=campaign,
+        objectives=[f"{o.metric} ({o.direction})" for o in objectives],
+        rows=rows,
+        confirmations=list(campaign.runs.filter(trial__lt=0).order_by("-trial")),
+    )

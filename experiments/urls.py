@@ -19,6 +19,14 @@ urlpatterns = [
         views.spec_dispatch,
         name="experiment-spec-dispatch",
     ),
+    path(
+        "experiments/specs/<int:spec_id>/campaign",
+        views.spec_campaign,
+        name="experiment-spec-campaign",
+    ),
+    path(
+        "experiments/campaigns/<int:campaign_id>/", views.campaign_page, name="experiment-campaign"
+    ),
     path("experiments/runs/<int:run_id>/", views.run_page, name="experiment-run"),
     path("experiments/runs/<int:run_id>/cancel", views.run_cancel, name="experiment-cancel"),
     path("experiments/runs/<int:run_id>/writeup/", views.run_writeup, name="experiment-writeup"),

@@ -4,11 +4,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import read_access, write_access
 from core.htmx import polling_response
-from experiments import selectors
+from experiments import campaigns, selectors
 from experiments import services as experiments
 from experiments.export import CONTENT_TYPES, spec_filename, spec_render, specs_zip
-from experiments.forms import ExportForm, SpecDraftForm, SpecForm, SpecImportForm
-from experiments.models import ExperimentRun, ExperimentSpec
+from experiments.forms import CampaignForm, ExportForm, SpecDraftForm, SpecForm, SpecImportForm
+from experiments.models import Campaign, ExperimentRun, ExperimentSpec
 from experiments.preregistration import criteria_flags
 from experiments.specs import SpecInvalid, spec_parse
 from ideation.models import Idea, IdeaBatch
@@ -68,6 +68,8 @@ def _render_spec(request, spec: ExperimentSpec, form: SpecForm, status: int = 20
     context = {
         "spec": spec,
         "form": form,
+        "campaign_form": extra.pop("campaign_form", None) or CampaignForm(),
+        "campaigns": spec.campaigns.all()[:10],
         "runs": spec.runs.all()[:20],
         "criteria_flags": criteria_flags(spec.document),
         **extra,
@@ -185,3 +187,35 @@ def run_results_zip(request: HttpRequest, run_id: int) -> HttpResponse:
     response = HttpResponse(selectors.run_results_zip(run=run), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="run-{run.pk}-results.zip"'
     return response
+
+
+@require_POST
+@write_access("experiments.add_experimentrun")
+def spec_campaign(request: HttpRequest, spec_id: int) -> HttpResponse:
+    spec = get_object_or_404(ExperimentSpec, pk=spec_id)
+    form = CampaignForm(request.POST)
+    if form.is_valid():
+        try:
+            campaign = campaigns.campaign_create(
+                spec=spec,
+                trials=form.cleaned_data["trials"],
+                objectives=form.cleaned_data["objectives"],
+                user=request.user,
+            )
+        except (experiments.ExperimentError, SpecInvalid) as exc:
+            form.add_error(None, str(exc))
+        else:
+            campaigns.campaign_start(campaign=campaign)
+            return redirect("experiment-campaign", campaign_id=campaign.pk)
+    spec_form = SpecForm.from_document(spec.document)
+    return _render_spec(request, spec, spec_form, status=400, campaign_form=form)
+
+
+@read_access
+def campaign_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = get_object_or_404(Campaign.objects.select_related("spec"), pk=campaign_id)
+    page = selectors.campaign_page(campaign=campaign)
+    if request.htmx and request.htmx.target == "campaign":
+        response = render(request, "experiments/campaign.html#campaign", {"page": page})
+        return polling_response(response, finished=campaign.is_finished)
+    return render(request, "experiments/campaign.html", {"page": page})

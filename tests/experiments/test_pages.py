@@ -237,3 +237,28 @@ def test_a_criterion_the_baseline_meets_is_flagged_and_dispatch_asks_to_confirm(
         f"/experiments/specs/{spec.pk}/dispatch", {"accept_weak_criteria": "on"}
     )
     assert confirmed.status_code == 302 and ExperimentRun.objects.count() == 1
+
+
+def test_a_campaign_starts_from_a_spec_page_and_shows_its_trials(client, django_user_model):
+    from experiments.models import Campaign
+    from tests.experiments.test_campaigns import tiny_campaign_spec
+
+    user = django_user_model.objects.create_user("searcher")
+    user.user_permissions.add(Permission.objects.get(codename="add_experimentrun"))
+    client.force_login(user)
+    spec = experiments.spec_import(document=tiny_campaign_spec())
+    page = client.get(f"/experiments/specs/{spec.pk}/").content.decode()
+    assert 'id="campaign-form"' in page
+    refused = client.post(
+        f"/experiments/specs/{spec.pk}/campaign", {"trials": 3, "objectives": "accuracy:max"}
+    )
+    assert refused.status_code == 400 and "does not measure accuracy" in refused.content.decode()
+    started = client.post(
+        f"/experiments/specs/{spec.pk}/campaign",
+        {"trials": 3, "objectives": "fve:max, mean_l0:min"},
+    )
+    campaign = Campaign.objects.get()
+    assert started.status_code == 302 and started.url == f"/experiments/campaigns/{campaign.pk}/"
+    assert [o["metric"] for o in campaign.objectives] == ["fve", "mean_l0"]
+    shown = client.get(started.url).content.decode()
+    assert "fve (maximize), mean over seeds" in shown and "No trial yet." in shown
