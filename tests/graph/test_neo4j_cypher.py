@@ -17,7 +17,10 @@ from graph import cypher
 from graph.neo4j_store import Neo4jStore
 
 TOOL = Path(__file__).resolve().parents[2] / "tools" / "cypher-check"
-pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+pytestmark = [
+    pytest.mark.slow,  # starts Node.js
+    pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed"),
+]
 
 
 def lint(statements: dict[str, str]) -> dict[str, list[str]]:

@@ -55,6 +55,7 @@ def test_the_model_learns_a_learnable_history_and_beats_chance():
     assert ((scores >= 0) & (scores <= 1)).all()
 
 
+@pytest.mark.slow  # fits several models
 def test_probabilities_spread_and_track_the_observed_rate():
     """On a history whose process does not change, the next window's outcome, weighted back to
     the real share of new pairs, matches the probabilities: low bins stay low, high bins are
@@ -72,6 +73,7 @@ def test_probabilities_spread_and_track_the_observed_rate():
     assert observed[-3:].mean() > 20 * max(observed[:3].mean(), 1e-4)
 
 
+@pytest.mark.slow  # fits several models
 def test_the_horizon_adapts_to_a_short_history():
     assert [fc.horizon_for(months) for months in (2, 3, 5, 6, 7, 12)] == [0, 1, 2, 2, 3, 3]
     three = fc.forecast_train(steady_history(months=3, papers_per_month=600))

@@ -54,6 +54,7 @@ def test_jumprelu_zeroes_latents_below_their_threshold_and_learns_thresholds():
     assert sae.log_theta.grad is not None
 
 
+@pytest.mark.slow  # trains networks
 def test_a_trained_sae_on_the_digits_network_beats_an_untrained_one():
     trained = run_one(params=full(), seed=0, device="cpu", log=lambda line: None)["metrics"]
     untrained = run_one(params=full(steps=0), seed=0, device="cpu", log=lambda line: None)
@@ -65,6 +66,7 @@ def test_a_trained_sae_on_the_digits_network_beats_an_untrained_one():
     assert 0 <= trained["dead_fraction"] < 1 and 0.1 < trained["label_purity"] <= 1
 
 
+@pytest.mark.slow  # trains networks
 def test_a_stronger_jumprelu_penalty_gives_sparser_codes():
     def l0(coefficient: float) -> float:
         params = full(sparsity_method="jumprelu", l1_coefficient=coefficient)
@@ -91,6 +93,7 @@ def test_minilm_runs_through_the_executor_with_its_artefacts(tmp_path):
     assert (tmp_path / "plots" / "fve_l0.png").exists()
 
 
+@pytest.mark.slow  # trains networks
 def test_digits_runs_draw_their_top_activating_examples(tmp_path):
     report = experiment_execute(
         plan=Plan("sae_activations", {"steps": 100}, {}, [0]), out_dir=tmp_path, log=print
