@@ -53,9 +53,9 @@ MODEL_FAMILY_HEADS = frozenset(
 FIELD_NAMES = frozenset(
     """deep learning|machine learning|artificial intelligence|natural language processing|
     computer vision|data science|data processing|data analysis|data mining|statistics|robotics|
-    signal processing|information retrieval|optimization|optimisation|learning""".replace(
-        "\n", ""
-    ).split("|")
+    signal processing|information retrieval|optimization|optimisation|learning|philosophy|ethics|
+    psychology|economics|law|medicine|biology|chemistry|physics|mathematics|math|linguistics|
+    sociology|education|healthcare|finance""".replace("\n", "").split("|")
 )
 _WORD = re.compile(r"[a-z0-9]+")
 _FUNCTION_WORDS = frozenset("a an and the of for in on to with by from via based".split())
