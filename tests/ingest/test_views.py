@@ -29,6 +29,16 @@ def test_ingest_needs_a_logged_in_user_with_permission(clean_state, client, tmp_
     assert IngestJob.objects.count() == 0
 
 
+def test_the_page_asks_for_a_login_before_a_file_is_chosen(clean_state, client, ingester):
+    """A browser cannot carry a chosen file through the login page, so anonymous visitors see
+    a login link (back to this page) instead of a file field."""
+    page = client.get("/ingest/").content.decode()
+    assert 'type="file"' not in page and 'id="login-to-ingest"' in page
+    assert "/accounts/login/?next=/ingest/" in page
+    client.login(username="ingester", password="pw-for-tests")
+    assert 'type="file"' in client.get("/ingest/").content.decode()
+
+
 def test_upload_creates_a_job_and_queues_it_after_commit(
     clean_state, client, ingester, django_capture_on_commit_callbacks, monkeypatch
 ):
