@@ -165,7 +165,7 @@ def test_upload_and_watch_progress(server, page, ingester, tmp_path):
     worker = start_worker(tmp_path / "worker.log")
     try:
         page.goto(f"{server}/ingest/")
-        page.get_by_role("link", name="Log in").click()
+        page.get_by_role("link", name="Log in to ingest papers").click()  # before a file
         page.fill("#id_username", "e2e-ingester")
         page.fill("#id_password", "pw-for-e2e")
         page.get_by_role("button", name="Log in").click()
