@@ -22,6 +22,7 @@ from experiments.proposers import (
     MAXIMIZE,
     Objective,
     Trial,
+    best_so_far,
     best_trial,
     optuna_propose,
     pareto_front,
@@ -211,12 +212,6 @@ def campaign_summary(*, campaign: Campaign) -> dict[str, Any]:
     trials = [trial for _, trial in listed]
     best = best_trial(trials, objectives)
     sign = 1 if objectives[0].direction == MAXIMIZE else -1
-    curve, so_far = [], None
-    for trial in trials:
-        if trial.values is not None:
-            value = trial.values[0]
-            so_far = value if so_far is None or sign * value > sign * so_far else so_far
-        curve.append(so_far)
     confirm = {run.trial: run for run in campaign.runs.filter(trial__lt=0)}
     first = objectives[0].metric
     best_values, default_values = (_per_seed(confirm.get(n), first) for n in (BEST, DEFAULT))
@@ -224,7 +219,7 @@ def campaign_summary(*, campaign: Campaign) -> dict[str, Any]:
         "best_trial": best,
         "best_params": trials[best].params if best is not None else None,
         "pareto_front": pareto_front(trials, objectives),
-        "best_so_far": curve,
+        "best_so_far": best_so_far(trials, objectives),
         "objective": first,
         "confirm_seeds": campaign.confirm_seeds,
         "best_on_fresh_seeds": best_values,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from experiments.specs import MANUAL, SPEC_VERSION, SpecError, spec_schema, spec_validate
@@ -204,10 +204,7 @@ def _sae_activations_spec(idea: IdeaSource, match: TemplateMatch) -> dict[str, A
                 "description": "latents per activation dimension",
             },
         ],
-        "metrics": [
-            {"name": m.name, "direction": m.direction, "description": m.description}
-            for m in template.metrics
-        ],
+        "metrics": [asdict(m) for m in template.metrics],
         "baselines": [
             {
                 "name": template.baseline_name,
@@ -296,10 +293,7 @@ def _sae_spec(idea: IdeaSource, match: TemplateMatch) -> dict[str, Any]:
                 "description": "dictionary as large as the true feature count, and twice that",
             },
         ],
-        "metrics": [
-            {"name": m.name, "direction": m.direction, "description": m.description}
-            for m in template.metrics
-        ],
+        "metrics": [asdict(m) for m in template.metrics],
         "baselines": [
             {
                 "name": template.baseline_name,

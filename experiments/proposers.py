@@ -131,3 +131,15 @@ def best_trial(trials: list[Trial], objectives: list[Objective]) -> int | None:
     sign = 1 if objectives[0].direction == MAXIMIZE else -1
     done = [i for i, t in enumerate(trials) if t.values is not None]
     return max(done, key=lambda i: (sign * trials[i].values[0], -i)) if done else None
+
+
+def best_so_far(trials: list[Trial], objectives: list[Objective]) -> list[float | None]:
+    """After each trial, the best value of the first objective among the finished trials."""
+    sign = 1 if objectives[0].direction == MAXIMIZE else -1
+    curve: list[float | None] = []
+    best = None
+    for trial in trials:
+        if trial.values is not None and (best is None or sign * trial.values[0] > sign * best):
+            best = trial.values[0]
+        curve.append(best)
+    return curve

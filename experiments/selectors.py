@@ -115,20 +115,18 @@ class CampaignPage:
 
 def campaign_page(*, campaign: Campaign) -> CampaignPage:
     from experiments.campaigns import campaign_trials
-    from experiments.proposers import MAXIMIZE, Objective, pareto_front
+    from experiments.proposers import Objective, best_so_far, pareto_front
 
     objectives = [Objective(o["metric"], o["direction"]) for o in campaign.objectives]
     listed = campaign_trials(campaign)
     trials = [trial for _, trial in listed]
     front = set(pareto_front(trials, objectives))
-    sign = 1 if objectives[0].direction == MAXIMIZE else -1
-    rows, so_far = [], None
-    for number, (run, trial) in enumerate(listed):
-        if trial.values is not None and (so_far is None or sign * trial.values[0] > sign * so_far):
-            so_far = trial.values[0]
-        rows.append(
-            CampaignRow(number + 1, run, trial.params, trial.values, so_far, number in front)
+    rows = [
+        CampaignRow(number + 1, run, trial.params, trial.values, best, number in front)
+        for number, ((run, trial), best) in enumerate(
+            zip(listed, best_so_far(trials, objectives), strict=True)
         )
+    ]
     return CampaignPage(
         campaign=campaign,
         objectives=[f"{o.metric} ({o.direction})" for o in objectives],

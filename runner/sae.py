@@ -9,6 +9,7 @@ active latents, L0, directly, with straight-through pseudo-gradients for the thr
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 SPARSITY_METHODS = ("l1", "topk", "jumprelu")
@@ -138,3 +139,28 @@ def label_purity(z, labels, classes: int) -> float:
     mass.index_add_(0, labels.to(z.device), z.abs())
     total = float(mass.sum())
     return float(mass.max(0).values.sum()) / total if total > 0 else 0.0
+
+
+def run_label(run: dict[str, Any]) -> str:
+    """A run in a plot's legend: its varied parameters and seed."""
+    varied = ", ".join(f"{k}={v}" for k, v in run["condition"].items())
+    return f"{varied or 'default'} (seed {run['seed']})"
+
+
+def plot_training_curves(runs: list[dict[str, Any]], plots_dir: Path) -> str:
+    """Each run's training-batch normalised MSE against step; returns the file's path relative
+    to the run directory."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for run in runs:
+        ax.plot(run["history"]["step"], run["history"]["nmse"], label=run_label(run), linewidth=1)
+    ax.set_yscale("log")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("normalised MSE (training batch)")
+    ax.set_title("Training curves")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(plots_dir / "training.png", dpi=110)
+    plt.close(fig)
+    return "plots/training.png"

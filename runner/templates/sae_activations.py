@@ -40,6 +40,8 @@ from runner.sae import (
     label_purity,
     mean_l0,
     normalised_mse,
+    plot_training_curves,
+    run_label,
 )
 
 DEMO_PAPERS = Path(__file__).resolve().parents[2] / "data" / "demo_papers.jsonl.gz"
@@ -384,11 +386,6 @@ def _top_examples(z, acts: Activations) -> list[dict[str, Any]]:
 
 
 # -- plots -----------------------------------------------------------------------------------
-def _label(run: dict[str, Any]) -> str:
-    varied = ", ".join(f"{k}={v}" for k, v in run["condition"].items())
-    return f"{varied or 'default'} (seed {run['seed']})"
-
-
 def plot(runs: list[dict[str, Any]], out_dir: Path) -> list[str]:
     import matplotlib
 
@@ -401,7 +398,7 @@ def plot(runs: list[dict[str, Any]], out_dir: Path) -> list[str]:
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for run in runs:
         m = run["metrics"]
-        ax.scatter(m["mean_l0"], m["fve"], s=45, label=_label(run))
+        ax.scatter(m["mean_l0"], m["fve"], s=45, label=run_label(run))
     ax.set_xlabel("mean L0 (active latents per input)")
     ax.set_ylabel("fraction of variance explained")
     ax.set_title("Reconstruction against sparsity")
@@ -411,18 +408,7 @@ def plot(runs: list[dict[str, Any]], out_dir: Path) -> list[str]:
     plt.close(fig)
     written.append("plots/fve_l0.png")
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for run in runs:
-        ax.plot(run["history"]["step"], run["history"]["nmse"], label=_label(run), linewidth=1)
-    ax.set_yscale("log")
-    ax.set_xlabel("training step")
-    ax.set_ylabel("normalised MSE (training batch)")
-    ax.set_title("Training curves")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(plots_dir / "training.png", dpi=110)
-    plt.close(fig)
-    written.append("plots/training.png")
+    written.append(plot_training_curves(runs, plots_dir))
 
     examples = {"runs": []}
     for number, run in enumerate(runs):
@@ -441,7 +427,7 @@ def plot(runs: list[dict[str, Any]], out_dir: Path) -> list[str]:
                     ax.imshow(latent["examples"][col], cmap="gray_r")
                     ax.set_title(str(latent["labels"][col]), fontsize=7)
             axes[row][0].text(-10, 4, f"#{latent['latent']}", fontsize=7, va="center")
-        fig.suptitle(f"Top-activating test digits per latent: {_label(run)}", fontsize=8)
+        fig.suptitle(f"Top-activating test digits per latent: {run_label(run)}", fontsize=8)
         fig.tight_layout()
         name = f"plots/top_examples_{number}.png"
         fig.savefig(out_dir / name, dpi=90)

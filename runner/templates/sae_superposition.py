@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from runner.registry import Log, Metric, Template, template_register
-from runner.sae import SparseAutoencoder, dead_fraction, mean_l0, normalised_mse
+from runner.sae import (
+    SparseAutoencoder,
+    dead_fraction,
+    mean_l0,
+    normalised_mse,
+    plot_training_curves,
+    run_label,
+)
 
 EVAL_BATCH = 4096
 HISTORY_POINTS = 60
@@ -173,11 +180,6 @@ def run_one(*, params: dict[str, Any], seed: int, device: str, log: Log) -> dict
     }
 
 
-def _label(run: dict[str, Any]) -> str:
-    varied = ", ".join(f"{k}={v}" for k, v in run["condition"].items())
-    return f"{varied or 'default'} (seed {run['seed']})"
-
-
 def plot(runs: list[dict[str, Any]], out_dir: Path) -> list[str]:
     import matplotlib
 
@@ -191,7 +193,7 @@ def plot(runs: list[dict[str, Any]], out_dir: Path) -> list[str]:
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for run, marker in zip(runs, itertools.cycle("os^Dv<>PX*"), strict=False):
         m = run["metrics"]
-        ax.scatter(m["mean_l0"], m["mmcs"], s=45, marker=marker, label=_label(run))
+        ax.scatter(m["mean_l0"], m["mmcs"], s=45, marker=marker, label=run_label(run))
     if runs:
         ax.axvline(runs[0]["true_l0"], color="grey", linestyle=":", label="true mean L0")
     ax.axhline(0.9, color="grey", linestyle="--", linewidth=0.8, label="MMCS 0.9")
@@ -204,23 +206,12 @@ def plot(runs: list[dict[str, Any]], out_dir: Path) -> list[str]:
     plt.close(fig)
     written.append("plots/recovery.png")
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for run in runs:
-        ax.plot(run["history"]["step"], run["history"]["nmse"], label=_label(run), linewidth=1)
-    ax.set_yscale("log")
-    ax.set_xlabel("training step")
-    ax.set_ylabel("normalised MSE (training batch)")
-    ax.set_title("Training curves")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(plots_dir / "training.png", dpi=110)
-    plt.close(fig)
-    written.append("plots/training.png")
+    written.append(plot_training_curves(runs, plots_dir))
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for run in runs:
         ax.hist(
-            run["feature_max_cosines"], bins=40, range=(0, 1), histtype="step", label=_label(run)
+            run["feature_max_cosines"], bins=40, range=(0, 1), histtype="step", label=run_label(run)
         )
     ax.set_xlabel("highest cosine of a true feature with any decoder direction")
     ax.set_ylabel("true features")
