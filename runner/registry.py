@@ -115,7 +115,11 @@ def templates_all() -> list[Template]:
 
 
 def _load_builtin() -> None:
-    from runner.templates import sae_activations, sae_superposition  # noqa: F401 - register
+    from runner.templates import (  # noqa: F401 - register
+        knowledge_editing,
+        sae_activations,
+        sae_superposition,
+    )
 
 
 def params_validate(template: Template, params: dict[str, Any]) -> list[ParamError]:

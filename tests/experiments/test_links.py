@@ -8,7 +8,7 @@ from experiments.preregistration import MET_BY_BASELINE, UNCHECKED, criteria_fla
 from experiments.writeup import notable_results, writeup_markdown
 from tests.ideation.factories import SAE_IDEA, concept, idea_source_from, tiny_spec
 
-ACTS, TOY = "sae_activations", "sae_superposition"
+ACTS, TOY, EDIT = "sae_activations", "sae_superposition", "knowledge_editing"
 # (method, target, the template that tests it or "manual", and whether it is the hypothesis
 # itself or a proxy). Built by hand: ideas a batch wrote or could write, including the misses
 # of the keyword rule (a title word, a grounding paper's "representation", "feature").
@@ -34,8 +34,13 @@ LABELLED = [
     ("variational autoencoder", "molecule generation", "manual", ""),
     ("autoencoders", "network intrusion detection", "manual", ""),
     ("sparse mixture of experts", "machine translation", "manual", ""),
-    ("model editing", "factual recall", "manual", ""),
-    ("ROME", "knowledge conflicts", "manual", ""),
+    ("model editing", "factual recall", EDIT, "hypothesis"),
+    ("ROME", "knowledge conflicts", EDIT, "proxy"),
+    ("MEMIT", "editability", EDIT, "hypothesis"),
+    ("causal tracing", "hallucination detection", EDIT, "proxy"),
+    ("knowledge distillation", "model compression", "manual", ""),
+    ("knowledge graph", "question answering", "manual", ""),
+    ("image editing", "diffusion model", "manual", ""),
     ("activation steering", "over-refusal", "manual", ""),
     ("linear probes", "deception detection", "manual", ""),
     ("graph neural network", "ogbn-proteins", "manual", ""),

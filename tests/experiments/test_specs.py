@@ -222,7 +222,11 @@ def test_llm_spec_writer_accepts_a_valid_reply_but_keeps_the_idea_section(chat):
     assert draft.document["variables"] == reply["variables"]
     assert draft.document["idea"]["grounding_papers"][0]["key"] == "2503.00001"
     request = json.loads(server.requests[0]["messages"][1]["content"])
-    assert {t["template"] for t in request["templates"]} == {"sae_activations", "sae_superposition"}
+    assert {t["template"] for t in request["templates"]} == {
+        "knowledge_editing",
+        "sae_activations",
+        "sae_superposition",
+    }
 
 
 def test_llm_spec_writer_retries_with_the_errors_then_falls_back(chat):
