@@ -303,8 +303,7 @@ def _knowledge_editing_spec(idea: IdeaSource, match: TemplateMatch) -> dict[str,
         "baselines": [
             {
                 "name": template.baseline_name,
-                "description": "fine-tuning with every weight change bounded; the grid's ft "
-                "points",
+                "description": "fine-tuning with every weight change bounded; the grid's ft points",
             }
         ],
         "datasets": [
