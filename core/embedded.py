@@ -25,8 +25,9 @@ from core.queues import Queues
 AOF_REWRITE_MIN_SIZE = "8mb"  # below this the tail is short enough to replay quickly
 PROGRESS_EVERY = 5.0  # seconds between "still loading" lines
 
-# Each worker consumes its own queues; concurrency 1 because the embedding model already uses
-# every core, and the gpu queue runs one experiment at a time.
+# Each worker consumes its own queues; the ingest worker's concurrency is 1 because the
+# embedding model already uses every core; the gpu worker's is GPU_WORKER_CONCURRENCY (1 unless
+# the machine has room for several experiments at once).
 WORKERS: dict[str, list[str]] = {
     "ingest": [Queues.INGEST, Queues.INDEX, Queues.IDEATION],
     "gpu": [Queues.GPU],
@@ -214,9 +215,10 @@ def worker_start(name: str) -> ServiceState:
         return worker_status(name)
     pid_file.unlink(missing_ok=True)
     queues = ",".join(str(q) for q in WORKERS[name])
+    concurrency = settings.GPU_WORKER_CONCURRENCY if name == "gpu" else 1
     command = [
         sys.executable, "-m", "celery", "-A", "webapp", "worker",
-        "-Q", queues, "--concurrency", "1", "-n", f"{name}@%h",
+        "-Q", queues, "--concurrency", str(concurrency), "-n", f"{name}@%h",
         "--pidfile", str(pid_file), "--loglevel", "INFO",
     ]  # fmt: skip
     with open(log_file, "ab") as log:

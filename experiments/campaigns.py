@@ -4,10 +4,11 @@ A campaign searches the variables of a runnable spec. Each step looks at the cam
 does the one thing missing: while fewer than `trials` trials exist, the proposer (Optuna, from
 every trial so far) chooses the next trial's parameters and a run is queued on the gpu queue;
 then the best trial's configuration and the template's default re-run on fresh seeds; then the
-summary says what improved and by how much, against the seed-to-seed spread. One run is in
-flight at a time; a finished run queues the next step. A worker lost mid-trial costs that
-trial's restart and nothing else: `campaign_resume` (`manage.py campaign --resume ID`) queues
-the lost run again, and `campaign_advance` can be called at any time."""
+summary says what improved and by how much, against the seed-to-seed spread, and its author gets
+it by e-mail. Up to `parallel` trials are in flight at once (the gpu worker's concurrency decides
+how many actually run together); a finished run queues the next step. A worker lost mid-trial
+costs that trial's restart and nothing else: `campaign_resume` (`manage.py campaign --resume
+ID`) queues the lost run again, and `campaign_advance` can be called at any time."""
 
 from __future__ import annotations
 
@@ -15,15 +16,20 @@ import copy
 import statistics
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from experiments.models import Campaign, ExperimentRun, ExperimentSpec
 from experiments.proposers import (
     MAXIMIZE,
     Objective,
+    Proposal,
     Trial,
     best_so_far,
     best_trial,
+    llm_propose,
     optuna_propose,
     pareto_front,
     space_from_variables,
@@ -31,9 +37,11 @@ from experiments.proposers import (
 from experiments.selectors import run_report
 from experiments.services import ExperimentError, experiment_run_enqueue
 from experiments.specs import MANUAL, SpecInvalid, spec_validate
-from runner.registry import template_get
+from runner.registry import params_validate, template_get
 
 MAX_TRIALS = 200
+MAX_PARALLEL = 8
+PROPOSERS = ("optuna", "llm")
 BEST, DEFAULT = -1, -2  # trial numbers of the confirmation runs
 CONFIRM_SEEDS = [1000, 1001, 1002]
 
@@ -45,10 +53,23 @@ def campaign_create(
     objectives: list[Objective],
     seeds: list[int] | None = None,
     seed: int = 0,
+    proposer: str = "optuna",
+    parallel: int = 1,
     user=None,
 ) -> Campaign:
     """A campaign over the spec's variables. Raises SpecInvalid or ExperimentError naming the
     problem."""
+    from core.llm import llm_configured
+
+    if proposer not in PROPOSERS:
+        raise ExperimentError(f"proposer must be one of {', '.join(PROPOSERS)}, not {proposer!r}")
+    if proposer == "llm" and not llm_configured():
+        raise ExperimentError(
+            "the llm proposer needs an OpenAI-compatible endpoint: set OPENAI_BASE_URL and "
+            "LLM_MODEL, or use the optuna proposer"
+        )
+    if not 1 <= parallel <= MAX_PARALLEL:
+        raise ExperimentError(f"parallel must be from 1 to {MAX_PARALLEL}")
     document = spec.document
     errors = spec_validate(document)
     if errors:
@@ -76,6 +97,8 @@ def campaign_create(
         seeds=seeds or document["seeds"][:2],
         confirm_seeds=CONFIRM_SEEDS,
         seed=seed,
+        proposer=proposer,
+        parallel=parallel,
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
     return campaign
@@ -126,7 +149,9 @@ def campaign_trials(campaign: Campaign) -> list[tuple[ExperimentRun, Trial]]:
     return [(run, Trial(run.trial_params, run_values(run, objectives))) for run in runs]
 
 
-def _queue_trial(campaign: Campaign, number: int, params: dict[str, Any], seeds: list[int]):
+def _queue_trial(
+    campaign: Campaign, number: int, params: dict[str, Any], seeds: list[int], reason: str = ""
+):
     document = copy.deepcopy(campaign.spec.document)
     document["runner"]["params"] = {**document["runner"]["params"], **params}
     document["variables"] = []
@@ -143,11 +168,72 @@ def _queue_trial(campaign: Campaign, number: int, params: dict[str, Any], seeds:
         campaign=campaign,
         trial=number,
         trial_params=params,
+        trial_reason=reason,
+    )
+
+
+def _propose(campaign: Campaign, finished: list[Trial], running: list[dict[str, Any]]) -> Proposal:
+    """The next trial: the LLM's proposal when the campaign asks for it and it is valid, else
+    Optuna's, with the reason the LLM's was not taken."""
+    objectives = _objectives(campaign)
+    fallback = ""
+    if campaign.proposer == "llm":
+        from core.llm import llm_configured, openai_client
+
+        if llm_configured():
+            params, reason = _llm_proposal(campaign, objectives, finished, running, openai_client)
+            if params is not None:
+                return Proposal(params, "llm", reason)
+            fallback = f" ({reason}; Optuna proposed instead)"
+        else:
+            fallback = " (no LLM endpoint configured; Optuna proposed instead)"
+    params = optuna_propose(
+        space=campaign.space,
+        objectives=objectives,
+        trials=finished,
+        seed=campaign.seed,
+        running=running,
+    )
+    sampler = "TPE" if len(objectives) == 1 else "NSGA-II"
+    return Proposal(params, "optuna", f"Optuna {sampler} from {len(finished)} trials{fallback}")
+
+
+def _llm_proposal(campaign, objectives, finished, running, openai_client):
+    runner = campaign.spec.document["runner"]
+    template = template_get(runner["template"])
+
+    def check(params: dict[str, Any]) -> list[str]:
+        return [str(e) for e in params_validate(template, {**runner["params"], **params})]
+
+    brief = {
+        "name": template.name,
+        "title": template.title,
+        "tests": template.tests,
+        "metrics": [vars(metric) for metric in template.metrics],
+        "fixed_params": runner["params"],
+        "defaults": template.defaults,
+    }
+    history = finished + [Trial(params, None) for params in running]
+    return llm_propose(
+        client=openai_client(max_retries=1),
+        model=settings.LLM_MODEL,
+        template=brief,
+        space=campaign.space,
+        objectives=objectives,
+        trials=history,
+        check=check,
     )
 
 
 def campaign_advance(*, campaign_id: int) -> Campaign:
-    """Do the campaign's next missing step (see the module's docstring)."""
+    """Do the campaign's next missing steps (see the module's docstring)."""
+    try:
+        return _advance(campaign_id)
+    except IntegrityError:  # another worker queued the same trial first; it has the step
+        return Campaign.objects.get(pk=campaign_id)
+
+
+def _advance(campaign_id: int) -> Campaign:
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
         if campaign.is_finished:
@@ -155,32 +241,77 @@ def campaign_advance(*, campaign_id: int) -> Campaign:
         if campaign.status == Campaign.Status.PENDING:
             campaign.mark_running()
         runs = list(campaign.runs.all())
-        if any(not run.is_finished for run in runs):
-            return campaign  # a run is in flight; its end calls this again
+        in_flight = [run for run in runs if not run.is_finished]
         objectives = _objectives(campaign)
-        trials = [trial for _, trial in campaign_trials(campaign)]
-        if len(trials) < campaign.trials:
-            params = optuna_propose(
-                space=campaign.space, objectives=objectives, trials=trials, seed=campaign.seed
-            )
-            _queue_trial(campaign, len(trials), params, campaign.seeds)
+        trial_runs = sorted((r for r in runs if r.trial is not None and r.trial >= 0),
+                            key=lambda r: r.trial)  # fmt: skip
+        if len(trial_runs) < campaign.trials:
+            finished = [
+                Trial(r.trial_params, run_values(r, objectives))
+                for r in trial_runs
+                if r.is_finished
+            ]
+            running = [r.trial_params for r in trial_runs if not r.is_finished]
+            free = min(campaign.parallel - len(in_flight), campaign.trials - len(trial_runs))
+            for number in range(len(trial_runs), len(trial_runs) + free):
+                proposal = _propose(campaign, finished, running)
+                _queue_trial(campaign, number, proposal.params, campaign.seeds,
+                             f"{proposal.proposer}: {proposal.reason}")  # fmt: skip
+                running.append(proposal.params)
             return campaign
+        if in_flight:
+            return campaign  # the last trials or the confirmations; their end calls this again
+        trials = [trial for _, trial in campaign_trials(campaign)]
         confirmations = {run.trial: run for run in runs if run.trial is not None and run.trial < 0}
         if not confirmations:
             best = best_trial(trials, objectives)
             if best is None:
-                return campaign.finish(Campaign.Status.FAILED, "no trial finished")
+                campaign = campaign.finish(Campaign.Status.FAILED, "no trial finished")
+                transaction.on_commit(lambda: campaign_notify(campaign=campaign))
+                return campaign
             template = template_get(campaign.spec.document["runner"]["template"])
             fixed = campaign.spec.document["runner"]["params"]
             default = {
                 name: fixed.get(name, template.defaults.get(name)) for name in campaign.space
             }
             default = {name: value for name, value in default.items() if value is not None}
-            _queue_trial(campaign, BEST, trials[best].params, campaign.confirm_seeds)
-            _queue_trial(campaign, DEFAULT, default, campaign.confirm_seeds)
+            _queue_trial(campaign, BEST, trials[best].params, campaign.confirm_seeds,
+                         "the best trial, on fresh seeds")  # fmt: skip
+            _queue_trial(campaign, DEFAULT, default, campaign.confirm_seeds,
+                         "the template's default, on fresh seeds")  # fmt: skip
             return campaign
         summary = campaign_summary(campaign=campaign)
-        return campaign.finish(Campaign.Status.SUCCEEDED, summary["sentence"], summary=summary)
+        campaign = campaign.finish(Campaign.Status.SUCCEEDED, summary["sentence"], summary=summary)
+        transaction.on_commit(lambda: campaign_notify(campaign=campaign))
+        return campaign
+
+
+def campaign_notify(*, campaign: Campaign) -> bool:
+    """E-mail the campaign's author what it found; False when there is no address."""
+    user = campaign.created_by
+    if user is None or not user.email:
+        return False
+    summary = campaign.summary or {}
+    link = settings.SITE_URL + reverse("experiment-campaign", args=[campaign.pk])
+    lines = [f"Campaign {campaign.pk} on spec {campaign.spec_id} has {campaign.status}.", ""]
+    if summary.get("best_params") is not None:
+        shown = ", ".join(f"{k}={v}" for k, v in summary["best_params"].items())
+        lines += [
+            f"Best of {campaign.trials} trials (trial {summary['best_trial'] + 1}): {shown}.",
+            campaign.message,
+            "",
+        ]
+    else:
+        lines += [campaign.message, ""]
+    lines.append(f"Trials, best-so-far curve and Pareto front: {link}")
+    send_mail(
+        subject=f"[Ideagraph] Campaign {campaign.pk} {campaign.status}: "
+        f"{campaign.spec.document['title'][:100]}",
+        message="\n".join(lines) + "\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+    )
+    return True
 
 
 def _default_params(campaign: Campaign) -> dict[str, Any]:

@@ -303,6 +303,20 @@ class CampaignForm(forms.Form):
         initial="fve:max",
         help_text="METRIC:max or METRIC:min, comma-separated (several: NSGA-II)",
     )
+    proposer = forms.ChoiceField(
+        choices=[("optuna", "Optuna (offline)"), ("llm", "LLM, checked; Optuna on failure")],
+        initial="optuna",
+        required=False,
+    )
+    parallel = forms.IntegerField(
+        min_value=1, max_value=8, initial=1, required=False, help_text="trials in flight at once"
+    )
+
+    def clean_proposer(self) -> str:
+        return self.cleaned_data["proposer"] or "optuna"
+
+    def clean_parallel(self) -> int:
+        return self.cleaned_data["parallel"] or 1
 
     def clean_objectives(self) -> list:
         from experiments.proposers import Objective

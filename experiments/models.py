@@ -59,7 +59,8 @@ class Campaign(Job):
     trials = models.IntegerField(help_text="trials to run before the confirmation")
     seeds = models.JSONField(help_text="seeds of every trial")
     confirm_seeds = models.JSONField(help_text="fresh seeds the best and the default re-run on")
-    proposer = models.CharField(max_length=16, default="optuna")
+    proposer = models.CharField(max_length=16, default="optuna", help_text="optuna or llm")
+    parallel = models.IntegerField(default=1, help_text="trials in flight at once")
     seed = models.IntegerField(default=0, help_text="the proposer's seed")
     message = models.TextField(blank=True)
     summary = models.JSONField(default=dict, blank=True, help_text="best, default, improvement")
@@ -110,10 +111,15 @@ class ExperimentRun(Job):
         null=True, blank=True, help_text="trial number in its campaign; -1 best, -2 default rerun"
     )
     trial_params = models.JSONField(default=dict, blank=True)
+    trial_reason = models.TextField(blank=True, help_text="who proposed the trial, and why")
 
     class Meta:
         db_table = "ideation_experimentrun"
         ordering = ["-created_at"]
+        constraints = [
+            # two workers finishing at once must not both queue the same trial
+            models.UniqueConstraint(fields=["campaign", "trial"], name="one_run_per_campaign_trial")
+        ]
 
     def __str__(self) -> str:
         return f"ExperimentRun {self.pk} {self.status}"

@@ -200,6 +200,8 @@ def spec_campaign(request: HttpRequest, spec_id: int) -> HttpResponse:
                 spec=spec,
                 trials=form.cleaned_data["trials"],
                 objectives=form.cleaned_data["objectives"],
+                proposer=form.cleaned_data["proposer"],
+                parallel=form.cleaned_data["parallel"],
                 user=request.user,
             )
         except (experiments.ExperimentError, SpecInvalid) as exc:

@@ -89,6 +89,9 @@ IDEATION_MAX_IDEAS = int(os.environ.get("IDEATION_MAX_IDEAS", "200"))
 # the worker lost (crash, restart) is started again up to EXPERIMENT_MAX_ATTEMPTS times in all.
 EXPERIMENTS_DIR = Path(os.environ.get("EXPERIMENTS_DIR", DATA_DIR / "experiments")).resolve()
 EXPERIMENT_MAX_ATTEMPTS = int(os.environ.get("EXPERIMENT_MAX_ATTEMPTS", "3"))
+# Experiments the gpu worker runs at once: raise it on a machine with room for several (a
+# campaign's `parallel` trials only run together when this allows it).
+GPU_WORKER_CONCURRENCY = int(os.environ.get("IDEAGRAPH_GPU_CONCURRENCY", "1"))
 # Links in e-mails point here.
 SITE_URL = os.environ.get("IDEAGRAPH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Mail: written to files in the data dir by default; set EMAIL_BACKEND to

@@ -57,12 +57,30 @@ def _tail(log) -> str:
     return log.read_text()[-2000:] if log.exists() else ""
 
 
-def test_a_campaign_runs_its_trials_then_confirms_the_best_on_fresh_seeds(gpu_log):
-    worker = start_worker(gpu_log, queues="gpu")
+def test_a_campaign_runs_its_trials_then_confirms_the_best_on_fresh_seeds(gpu_log, chat, settings):
+    """Proposed by an LLM (a loopback server) two at a time: its one valid proposal is taken with
+    its reason, its invalid ones fall back to Optuna; the author gets the summary by e-mail."""
+    import json
+    from pathlib import Path
+
+    from django.contrib.auth import get_user_model
+
+    valid = {"params": {"sparsity_method": "topk", "topk_k": 4}, "reason": "TopK, small k."}
+    server = chat([json.dumps(valid)])  # then "{}": invalid, so Optuna proposes
+    settings.OPENAI_BASE_URL, settings.LLM_MODEL = server.url, "m"
+    mail_dir = Path(settings.EMAIL_FILE_PATH)
+    before = set(mail_dir.glob("*")) if mail_dir.exists() else set()
+    author = get_user_model().objects.create_user("ada", "ada@example.org", "pw")
+    worker = start_worker(gpu_log, queues="gpu", OPENAI_BASE_URL=server.url, LLM_MODEL="m")
     try:
         spec = experiments.spec_import(document=tiny_campaign_spec())
         campaign = campaigns.campaign_create(
-            spec=spec, trials=3, objectives=[Objective.parse("fve:max")]
+            spec=spec,
+            trials=3,
+            objectives=[Objective.parse("fve:max")],
+            proposer="llm",
+            parallel=2,
+            user=author,
         )
         campaigns.campaign_start(campaign=campaign)
         campaign = finished(campaign, 600, gpu_log)
@@ -76,6 +94,10 @@ def test_a_campaign_runs_its_trials_then_confirms_the_best_on_fresh_seeds(gpu_lo
         params = run.document["runner"]["params"]
         assert params["sparsity_method"] in ("l1", "topk") and 2 <= params["topk_k"] <= 16
         assert run.document["variables"] == []
+    assert trials[0].trial_params == valid["params"]
+    assert trials[0].trial_reason == "llm: TopK, small k."
+    assert trials[1].trial_reason.startswith("optuna: Optuna TPE from 0 trials (LLM proposals")
+    assert trials[2].trial_reason.startswith("optuna:")
     confirm = {run.trial: run for run in campaign.runs.filter(trial__lt=0)}
     assert set(confirm) == {-1, -2}
     assert confirm[-1].document["seeds"] == campaigns.CONFIRM_SEEDS
@@ -86,6 +108,9 @@ def test_a_campaign_runs_its_trials_then_confirms_the_best_on_fresh_seeds(gpu_lo
     assert summary["best_so_far"] == sorted(summary["best_so_far"])  # never gets worse
     assert len(summary["best_on_fresh_seeds"]) == 3 and "gain" in summary
     assert "fresh seeds" in campaign.message
+    mails = [path.read_text() for path in set(mail_dir.glob("*")) - before]
+    mine = [text for text in mails if f"Campaign {campaign.pk} " in text]
+    assert len(mine) == 1 and "ada@example.org" in mine[0] and campaign.message in mine[0]
 
 
 def test_a_campaign_survives_its_worker_being_killed(gpu_log):

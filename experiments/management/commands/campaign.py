@@ -34,6 +34,16 @@ class Command(BaseCommand):
             "--resume", type=int, metavar="ID", help="pick up campaign ID after a lost worker"
         )
         parser.add_argument("--seeds", help="seeds of each trial, e.g. 0,1 (default: the spec's)")
+        parser.add_argument(
+            "--proposer",
+            choices=campaigns.PROPOSERS,
+            default="optuna",
+            help="who chooses each trial (llm: the configured endpoint, checked; Optuna on "
+            "failure)",
+        )
+        parser.add_argument(
+            "--parallel", type=int, default=1, help="trials in flight at once (default 1)"
+        )
         parser.add_argument("--wait", action="store_true")
 
     def handle(self, *args, **options):
@@ -61,7 +71,12 @@ class Command(BaseCommand):
             ensure_embedded_server()
             spec = experiments.spec_import(document=document, source=str(path))
             campaign = campaigns.campaign_create(
-                spec=spec, trials=options["trials"], objectives=objectives, seeds=seeds
+                spec=spec,
+                trials=options["trials"],
+                objectives=objectives,
+                seeds=seeds,
+                proposer=options["proposer"],
+                parallel=options["parallel"],
             )
             campaigns.campaign_start(campaign=campaign)
         except SpecInvalid as exc:
