@@ -68,6 +68,7 @@ class NeighbourhoodForm(OneValueEach):
     until = forms.DateField(required=False, label="to")
     similar = forms.BooleanField(required=False, label="Similar concepts")
     papers = forms.BooleanField(required=False, label="Bridging papers")
+    hubs = forms.BooleanField(required=False, label="Hubs")
 
     def clean(self) -> dict:
         data = super().clean()
@@ -93,6 +94,7 @@ class NeighbourhoodForm(OneValueEach):
             ),
             "similar": bool(data.get("similar")),
             "papers": bool(data.get("papers")),
+            "hubs": bool(data.get("hubs")),
         }
 
 

@@ -106,11 +106,37 @@ class CampaignRow:
 
 
 @dataclass(frozen=True)
+class ChartPoint:
+    x: float  # SVG coordinates
+    y: float
+    label: str  # the point's tooltip
+    on_front: bool
+
+
+@dataclass(frozen=True)
+class CampaignChart:
+    """A plot drawn as SVG by the page: each finished trial, and a line (the best so far for one
+    objective, the Pareto front for two: first against second)."""
+
+    x_label: str
+    y_label: str
+    x_range: tuple[str, str]
+    y_range: tuple[str, str]
+    points: list[ChartPoint]
+    line: str  # SVG polyline points
+    line_label: str
+
+
+CHART_W, CHART_H, CHART_PAD = 520, 260, 36
+
+
+@dataclass(frozen=True)
 class CampaignPage:
     campaign: Campaign
     objectives: list[str]
     rows: list[CampaignRow]
     confirmations: list[ExperimentRun]
+    chart: CampaignChart | None
 
 
 def campaign_page(*, campaign: Campaign) -> CampaignPage:
@@ -132,4 +158,55 @@ def campaign_page(*, campaign: Campaign) -> CampaignPage:
         objectives=[f"{o.metric} ({o.direction})" for o in objectives],
         rows=rows,
         confirmations=list(campaign.runs.filter(trial__lt=0).order_by("-trial")),
+        chart=campaign_chart(rows=rows, objectives=objectives),
     )
+
+
+def _scale(values: list[float], low_px: float, high_px: float):
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    return lambda v: round(low_px + (v - low) / span * (high_px - low_px), 1), (low, high)
+
+
+def campaign_chart(*, rows: list[CampaignRow], objectives) -> CampaignChart | None:
+    """The best-so-far curve (one objective) or the trials against the first two objectives
+    with their Pareto front; None before two trials have finished."""
+    done = [row for row in rows if row.values]
+    if len(done) < 2:
+        return None
+    left, right = CHART_PAD, CHART_W - 8
+    top, bottom = 8, CHART_H - CHART_PAD
+    first = objectives[0].metric
+    if len(objectives) == 1:
+        x_of, x_range = _scale([row.number for row in rows], left, right)
+        y_of, y_range = _scale([row.values[0] for row in done], bottom, top)
+        points = [ChartPoint(x_of(r.number), y_of(r.values[0]),
+                             f"trial {r.number}: {first} {r.values[0]:.4g}", False)
+                  for r in done]  # fmt: skip
+        steps, last = [], None
+        for row in rows:  # a step line: flat until a trial beats the best
+            if row.best_so_far is None:
+                continue
+            y = y_of(row.best_so_far)
+            if last is not None and y != last:
+                steps.append(f"{x_of(row.number)},{last}")
+            steps.append(f"{x_of(row.number)},{y}")
+            last = y
+        return CampaignChart("trial", f"{first}, mean over seeds", _fmt(x_range), _fmt(y_range),
+                             points, " ".join(steps), "best so far")  # fmt: skip
+    second = objectives[1].metric
+    x_of, x_range = _scale([row.values[0] for row in done], left, right)
+    y_of, y_range = _scale([row.values[1] for row in done], bottom, top)
+    points = [
+        ChartPoint(x_of(r.values[0]), y_of(r.values[1]),
+                   f"trial {r.number}: {first} {r.values[0]:.4g}, {second} {r.values[1]:.4g}",
+                   r.on_front)
+        for r in done
+    ]  # fmt: skip
+    front = sorted((p for p in points if p.on_front), key=lambda p: p.x)
+    return CampaignChart(first, second, _fmt(x_range), _fmt(y_range), points,
+                         " ".join(f"{p.x},{p.y}" for p in front), "Pareto front")  # fmt: skip
+
+
+def _fmt(bounds: tuple[float, float]) -> tuple[str, str]:
+    return f"{bounds[0]:.4g}", f"{bounds[1]:.4g}"

@@ -141,8 +141,10 @@
       cy.fit(undefined, 30);
       const drawn = performance.now();
       root.dataset.renderMs = String(Math.round(drawn - fetched));
+      const hidden = (data.hidden_hubs || []).map((h) => h.label);
       showStatus(`${cy.nodes().length} nodes, ${cy.edges().length} links` +
         (data.truncated ? " (more exist: raise the node limit)" : "") +
+        (hidden.length ? ` · hubs left out: ${hidden.join(", ")} (tick "hubs" to show them)` : "") +
         ` · fetched in ${Math.round(fetched - started)} ms, drawn in ${Math.round(drawn - fetched)} ms`);
       drawLegend();
       root.dataset.ready = "true";

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from browse.selectors.common import ConceptNotFound
+from browse.selectors.common import ConceptNotFound, cached
 from graph.cypher import TOP_NEIGHBOURS
 from graph.factory import get_store
 from graph.store import (
@@ -20,6 +20,7 @@ from graph.store import (
 )
 from index.selectors import key_vectors, nearest_keys
 from index.vectorindex import CONCEPTS
+from ingest.termhood import phrase_is_generic
 from ingest.text import squash
 
 MAX_DEPTH = 3
@@ -28,6 +29,12 @@ FRONTIER_CAP = 60  # nodes expanded per level beyond the first: bounds the cost 
 LINKS_PER_NODE = 3  # beyond the expansion's own links, each node's strongest few are drawn
 SIMILAR_EDGE_MIN = 0.7  # cosine at which two concepts on screen get a "similar" edge
 SIMILAR_EXTRA_NODES = 10
+# A concept in this share of all papers co-occurs with nearly everything: by default it is left
+# out of views around other concepts (and out of the middle of paths), so that it cannot swallow
+# them; so is a concept whose name is a generic phrase ("proposed method").
+HUB_SHARE = 0.05
+HUB_MIN_PAPERS = 30
+HIDDEN_HUBS_LISTED = 10
 
 
 # -- explorer ----------------------------------------------------------------------------------
@@ -61,6 +68,7 @@ class Neighbourhood:
     nodes: dict[str, Node] = field(default_factory=dict)
     edges: dict[tuple[str, str, str], Edge] = field(default_factory=dict)
     truncated: bool = False
+    hidden_hubs: dict[str, str] = field(default_factory=dict)  # key -> name, left out
 
     def add_node(self, concept: ConceptBrief, depth: int) -> None:
         self.nodes.setdefault(
@@ -81,7 +89,25 @@ class Neighbourhood:
             "nodes": [n.as_json() for n in self.nodes.values()],
             "edges": [e.as_json() for e in self.edges.values()],
             "truncated": self.truncated,
+            "hidden_hubs": [
+                {"id": key, "label": name}
+                for key, name in list(self.hidden_hubs.items())[:HIDDEN_HUBS_LISTED]
+            ],
         }
+
+
+def hub_min_papers() -> int:
+    """Papers from which a concept counts as a hub: HUB_SHARE of the graph's papers."""
+    return cached(
+        "hub-min-papers",
+        lambda: max(HUB_MIN_PAPERS, math.ceil(HUB_SHARE * get_store().counts().papers)),
+    )
+
+
+def concept_is_hub(concept: ConceptBrief, threshold: int) -> bool:
+    return (concept.papers or 0) >= threshold or phrase_is_generic(
+        concept.name.split(), strict=True
+    )
 
 
 def concept_neighbours(
@@ -126,9 +152,11 @@ def concept_neighbourhood(
     where: NeighbourFilter | None = None,
     similar: bool = False,
     papers: bool = False,
+    hubs: bool = False,
 ) -> Neighbourhood:
     """The concepts around `key` by co-occurrence, breadth first to `depth`, at most `limit`
-    nodes, sharing each level's room fairly among the nodes it expands (strongest links first)."""
+    nodes, sharing each level's room fairly among the nodes it expands (strongest links first).
+    Hubs other than `key` (see HUB_SHARE) are left out and listed unless `hubs`."""
     where = where or NeighbourFilter()
     depth = max(1, min(depth, MAX_DEPTH))
     limit = max(1, min(limit, MAX_NODES))
@@ -146,6 +174,8 @@ def concept_neighbourhood(
             break
         per_key = max(3, math.ceil(room / len(frontier)))
         found = concept_neighbours(keys=frontier, per_key=per_key + 10, where=where)
+        if not hubs:
+            found = _without_hubs(view, found)
         added = _add_round_robin(view, frontier, found, room, level)
         frontier = added[:FRONTIER_CAP]
     tree = set(view.edges)
@@ -156,6 +186,22 @@ def concept_neighbourhood(
     if papers:
         _add_bridging_papers(view, key)
     return view
+
+
+def _without_hubs(
+    view: Neighbourhood, found: dict[str, list[Neighbour]]
+) -> dict[str, list[Neighbour]]:
+    threshold = hub_min_papers()
+    kept = {}
+    for source, neighbours in found.items():
+        kept[source] = []
+        for neighbour in neighbours:
+            concept = neighbour.concept
+            if concept.key != view.center and concept_is_hub(concept, threshold):
+                view.hidden_hubs.setdefault(concept.key, concept.name)
+            else:
+                kept[source].append(neighbour)
+    return kept
 
 
 def _add_round_robin(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from browse.selectors.common import ConceptNotFound
 from browse.selectors.explorer import (
     Neighbourhood,
+    concept_is_hub,
     concept_neighbours,
+    hub_min_papers,
 )
 from graph.cypher import TOP_NEIGHBOURS
 from graph.factory import get_store
@@ -23,13 +25,23 @@ def concept_path(
 ) -> Neighbourhood | None:
     """A short path between two concepts over their strongest co-occurrence links (each step
     follows one of a concept's PATH_FANOUT strongest links), found by a breadth-first search from
-    both ends; None when there is none within `max_hops`."""
+    both ends; None when there is none within `max_hops`. Paths through specific concepts come
+    first: a hub (see explorer.HUB_SHARE) is a step only when no path avoids every hub."""
     store = get_store()
     briefs = store.concepts_brief(keys=[source, target])
     for key in (source, target):
         if key not in briefs:
             raise ConceptNotFound(key)
     where = NeighbourFilter(min_weight=min_weight)
+    threshold = hub_min_papers()
+    view = _search(source, target, briefs, where, max_hops,
+                   lambda concept: concept_is_hub(concept, threshold))  # fmt: skip
+    if view is None:
+        view = _search(source, target, briefs, where, max_hops, lambda concept: False)
+    return view
+
+
+def _search(source, target, briefs, where, max_hops, avoid) -> Neighbourhood | None:
     parents: list[dict[str, tuple[str | None, Neighbour | None]]] = [
         {source: (None, None)},
         {target: (None, None)},
@@ -44,7 +56,7 @@ def concept_path(
         for parent in frontiers[side]:
             for neighbour in found.get(parent, []):
                 key = neighbour.concept.key
-                if key in parents[side]:
+                if key in parents[side] or (key not in briefs and avoid(neighbour.concept)):
                     continue
                 parents[side][key] = (parent, neighbour)
                 next_frontier.append(key)

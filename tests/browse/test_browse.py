@@ -108,6 +108,29 @@ def test_neighbourhood_bad_parameters_are_named(browse_corpus, client, params, f
     assert field in response.json()["errors"]
 
 
+def test_hubs_are_left_out_of_other_views_unless_asked(browse_corpus, client):
+    from browse.selectors.explorer import hub_min_papers
+
+    url = f"/api/concepts/{SAE}/neighborhood"
+    plain = client.get(url, {"limit": 200}).json()
+    assert LLM in {h["id"] for h in plain["hidden_hubs"]}
+    threshold = hub_min_papers()
+    assert all(n["papers"] < threshold for n in plain["nodes"] if n["id"] != SAE)
+    asked = client.get(url, {"limit": 200, "hubs": 1}).json()
+    assert LLM in {n["id"] for n in asked["nodes"]} and asked["hidden_hubs"] == []
+    # a hub's own view is still its own
+    assert client.get(f"/api/concepts/{LLM}/neighborhood").json()["center"] == LLM
+
+
+def test_paths_go_through_specific_concepts_when_they_can(browse_corpus, client):
+    from browse.selectors.explorer import hub_min_papers
+
+    body = client.get(f"/api/concepts/{SAE}/path", {"to": LLM}).json()
+    middle = body["nodes"][1:-1]
+    assert [body["nodes"][0]["id"], body["nodes"][-1]["id"]] == [SAE, LLM]
+    assert all(n["papers"] < hub_min_papers() for n in middle)
+
+
 def test_unknown_concept_is_404_everywhere(browse_corpus, client):
     assert client.get("/api/concepts/nosuchthing/neighborhood").status_code == 404
     assert client.get("/api/concepts/nosuchthing").status_code == 404

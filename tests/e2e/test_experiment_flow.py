@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from experiments.models import ExperimentRun, ExperimentSpec
+from experiments.models import Campaign, ExperimentRun, ExperimentSpec
 from experiments.specs import spec_validate
 from tests.e2e.conftest import SHOTS
 from tests.ideation.factories import idea_create
@@ -35,15 +35,19 @@ def services(tmp_path):
     stop(worker)
 
 
-def test_idea_to_write_up_in_the_browser(services, page, django_user_model, tmp_path):
+def _log_in(page, url: str, django_user_model) -> None:
     from django.test import Client
 
     user = django_user_model.objects.create_superuser("researcher", "r@example.org", "pw")
     session = Client()
     session.force_login(user)  # the test settings' fast password hasher is not the server's
     page.context.add_cookies(
-        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": services}]
+        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": url}]
     )
+
+
+def test_idea_to_write_up_in_the_browser(services, page, django_user_model, tmp_path):
+    _log_in(page, services, django_user_model)
     idea = idea_create()
     page.goto(f"{services}/ideas/{idea.pk}/")
 
@@ -86,3 +90,34 @@ def test_idea_to_write_up_in_the_browser(services, page, django_user_model, tmp_
     widths = page.eval_on_selector_all("article.writeup img", "els => els.map(e => e.naturalWidth)")
     assert len(widths) == 3 and all(w > 0 for w in widths)
     page.screenshot(path=str(SHOTS / "experiment-writeup.png"), full_page=True)
+
+
+def test_a_campaign_from_a_spec_to_its_pareto_front(services, page, django_user_model):
+    _log_in(page, services, django_user_model)
+    idea = idea_create()
+    page.goto(f"{services}/ideas/{idea.pk}/")
+    page.click("#draft-spec")
+    page.wait_for_url("**/experiments/specs/*/")
+    page.fill("textarea[name=params]", TINY_PARAMS)
+    page.fill("textarea[name=variables]", "sparsity_method: l1, topk\ndict_size: 16, 48")
+    page.fill("input[name=seeds]", "0")
+    page.click("form.spec-form button[type=submit]")
+    page.wait_for_load_state()
+
+    # two objectives: NSGA-II, and the chart is the trials against both with their front
+    page.fill("#campaign-form input[name=trials]", "4")
+    page.fill("#campaign-form input[name=objectives]", "mmcs:max, nmse:min")
+    page.click("#campaign-form button[type=submit]")
+    page.wait_for_url("**/experiments/campaigns/*/")
+    page.wait_for_selector('#campaign [data-status="succeeded"]', timeout=300_000)
+    campaign = Campaign.objects.get()
+    assert campaign.status == "succeeded" and campaign.runs.count() == 6
+    assert page.locator("#trials tbody tr").count() == 4
+    chart = page.locator("#campaign-chart")
+    assert chart.locator("polyline").get_attribute("data-line") == "Pareto front"
+    on_front = len(campaign.summary["pareto_front"])
+    assert chart.locator("circle.front").count() == on_front >= 1
+    assert chart.locator("circle").count() == 4
+    assert page.locator("#trials tr.pareto").count() == on_front
+    assert "Optuna NSGA-II" in page.locator("#trials td.reason").first.inner_text()
+    page.screenshot(path=str(SHOTS / "campaign.png"), full_page=True)
