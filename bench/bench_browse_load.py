@@ -39,8 +39,9 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def sample_inputs(env: dict, n: int, seed: int) -> tuple[list[str], list[str]]:
-    """Concept keys (in 3+ papers) and search queries, drawn from the graph itself."""
+def sample_inputs(env: dict, n: int, seed: int) -> dict[str, list[str]]:
+    """Concept keys (in 3+ papers), search queries, the 20 biggest hubs and paper ids, drawn
+    from the graph itself."""
     code = f"""
 import json, random
 import django; django.setup()
@@ -53,13 +54,15 @@ rng = random.Random({seed})
 words = lambda t: " ".join(t.split()[:rng.randint(1, 4)])
 queries = [rng.choice(names) for _ in range({n} // 2)]
 queries += [words(rng.choice(titles)) for _ in range({n} // 2)]
-print(json.dumps({{"keys": rng.sample(keys, min({n}, len(keys))), "queries": queries}}))
+hubs = [c.key for c in sorted(concepts, key=lambda c: -c.papers)[:20]]
+papers = rng.sample([k for page in store.paper_texts() for k, _, _ in page], {n})
+print(json.dumps({{"keys": rng.sample(keys, min({n}, len(keys))), "queries": queries,
+                   "hubs": hubs, "papers": papers}}))
 """
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
-    data = json.loads(out.strip().splitlines()[-1])
-    return data["keys"], data["queries"]
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def run_endpoint(port: int, paths: list[str], clients: int, seconds: float) -> dict:
@@ -75,7 +78,7 @@ def run_endpoint(port: int, paths: list[str], clients: int, seconds: float) -> d
         while time.monotonic() < deadline:
             path = paths[next(counter) % len(paths)]
             started = time.perf_counter()
-            conn.request("GET", path)
+            conn.request("GET", path, headers={"HX-Request": "true"})  # the panel is htmx's
             response = conn.getresponse()
             response.read()
             elapsed = (time.perf_counter() - started) * 1000
@@ -128,7 +131,8 @@ def main() -> None:
         "DJANGO_DEBUG": "0",
         "HF_HUB_OFFLINE": "1",
     }
-    keys, queries = sample_inputs(env, args.samples, args.seed)
+    inputs = sample_inputs(env, args.samples, args.seed)
+    keys, queries = inputs["keys"], inputs["queries"]
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "webapp.wsgi", "-w", str(args.workers),
@@ -147,6 +151,13 @@ def main() -> None:
             "neighbourhood (depth 1, 60 nodes)": [f"/api/concepts/{k}/neighborhood" for k in keys],
             "concept page": [f"/concepts/{k}/" for k in keys],
             "search API": [f"/api/search?q={quote(q)}" for q in queries],
+            "hub side panel (20 biggest concepts)": [
+                f"/concepts/{k}/?panel=1" for k in inputs["hubs"]
+            ],
+            "paper page": [f"/papers/{k}/" for k in inputs["papers"]],
+            "path between two concepts": [
+                f"/api/concepts/{a}/path?to={quote(b)}" for a, b in zip(keys, reversed(keys))
+            ],
             "neighbourhood (depth 2, 200 nodes)": [
                 f"/api/concepts/{k}/neighborhood?depth=2&limit=200" for k in keys
             ],
