@@ -156,7 +156,8 @@ def main() -> None:
             ],
             "paper page": [f"/papers/{k}/" for k in inputs["papers"]],
             "path between two concepts": [
-                f"/api/concepts/{a}/path?to={quote(b)}" for a, b in zip(keys, reversed(keys))
+                f"/api/concepts/{a}/path?to={quote(b)}"
+                for a, b in zip(keys, reversed(keys), strict=True)
             ],
             "neighbourhood (depth 2, 200 nodes)": [
                 f"/api/concepts/{k}/neighborhood?depth=2&limit=200" for k in keys

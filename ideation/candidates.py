@@ -23,7 +23,7 @@ import numpy as np
 
 from ideation.history import MIN_PAPERS, Snapshot, day_number
 from ingest.termhood import phrase_is_generic
-from ingest.text import is_cased_name
+from ingest.text import is_cased_name, singular
 
 METHOD = "method"
 # Metrics say how a target is measured (the writer names them) but make vague targets alone.
@@ -59,6 +59,52 @@ FIELD_NAMES = frozenset(
 )
 _WORD = re.compile(r"[a-z0-9]+")
 _FUNCTION_WORDS = frozenset("a an and the of for in on to with by from via based".split())
+
+
+# Words that, between a method and a problem, say the method is used on the problem ("M for P",
+# "M to detect P", "M-based P", "M mitigates P"); and after a problem, before the method ("P
+# using M", "P via M"). A co-mention alone ("M and P", "unlike M, P ...") is not a use.
+_USE_AFTER_METHOD = re.compile(
+    r"^(for|to|on|in|against|towards?|address\w*|mitigat\w*|detect\w*|improv\w*|reduc\w*|"
+    r"prevent\w*|defen[cd]\w*|tackl\w*|solv\w*|handl\w*|enhanc\w*|counter\w*|combat\w*|"
+    r"alleviat\w*|boost\w*|based|appl\w*|identif\w*|locat\w*|uncover\w*|explain\w*|"
+    r"interpret\w*|steer\w*|suppress\w*|remov\w*|correct\w*|guard\w*)$"
+)
+_USE_BEFORE_METHOD = re.compile(
+    r"^(using|uses?|via|with|by|through|based|leverag\w*|employ\w*|apply\w*|applied|adopt\w*)$"
+)
+USE_GAP = 6  # at most this many words between the two names
+
+
+def _words(text: str) -> list[str]:
+    return [singular(w) for w in _WORD.findall(text.lower())]
+
+
+def _find(tokens: list[str], words: list[str]) -> int:
+    for i in range(len(tokens) - len(words) + 1):
+        if tokens[i : i + len(words)] == words:
+            return i
+    return -1
+
+
+def usage_sentence(method: str, problem: str, text: str) -> str | None:
+    """A sentence of `text` where `method` is used on `problem`: both named, a word of use
+    between them, at most USE_GAP words apart. None when the text only mentions them."""
+    m_words, p_words = _words(method), _words(problem)
+    if not m_words or not p_words:
+        return None
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        tokens = _words(sentence)
+        m_at, p_at = _find(tokens, m_words), _find(tokens, p_words)
+        if m_at < 0 or p_at < 0:
+            continue
+        if m_at < p_at:
+            between, cue = tokens[m_at + len(m_words) : p_at], _USE_AFTER_METHOD
+        else:
+            between, cue = tokens[p_at + len(p_words) : m_at], _USE_BEFORE_METHOD
+        if len(between) <= USE_GAP and any(cue.match(w) for w in between):
+            return sentence.strip()
+    return None
 
 
 class UnknownConcepts(ValueError):
@@ -232,8 +278,19 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
         wanted = [history.fields.index(f) for f in query.fields if f in history.fields]
         keep &= np.isin(snapshot.main_field[m], wanted) | np.isin(snapshot.main_field[t], wanted)
     m, t, v, analogy = m[keep], t[keep], v[keep], analogy[keep]
+    # Three different things: a method sharing a word with its precedent ("jailbreak attacks"
+    # used on "jailbreak") or a precedent with the target ("knowledge extraction" for
+    # "information extraction") is one thing named twice, not a transfer between communities.
     distinct = np.array(
-        [not share_a_word(names[x], names[y]) for x, y in zip(m, t, strict=True)], dtype=bool
+        [
+            not (
+                share_a_word(names[x], names[y])
+                or share_a_word(names[x], names[z])
+                or share_a_word(names[z], names[y])
+            )
+            for x, y, z in zip(m, t, v, strict=True)
+        ],
+        dtype=bool,
     )
     m, t, v, analogy = m[distinct], t[distinct], v[distinct], analogy[distinct]
     if not len(m):
@@ -289,6 +346,18 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
         np.zeros(len(m), dtype=np.float32),
         (fields[m] != fields[t]) & (fields[m] >= 0) & (fields[t] >= 0),
         considered=len(keep),
+    )
+
+
+def candidates_subset(found: Candidates, rows: np.ndarray) -> Candidates:
+    return Candidates(
+        found.a[rows],
+        found.b[rows],
+        found.via[rows],
+        found.analogy[rows],
+        found.support[rows],
+        found.cross_field[rows],
+        considered=found.considered,
     )
 
 

@@ -24,12 +24,15 @@ from ideation.candidates import (
     GENERIC_SHARE,
     HUB_MIN_PAPERS,
     CandidateQuery,
+    Candidates,
     UnknownConcepts,
     analogies,
     candidates_merge,
+    candidates_subset,
     dataset_is_named,
     direct_pairs,
     pairs_choose,
+    usage_sentence,
 )
 from ideation.history import History, Snapshot, history_current
 from ideation.models import ForecastModel, Idea, IdeaBatch
@@ -53,6 +56,8 @@ logger = logging.getLogger(__name__)
 GROUNDING_PER_CONCEPT = 2
 GROUNDING_POOL = 200  # most recent papers of a concept considered for its grounding
 EXTRA_FOR_DUPLICATES = 1.3  # write this many times the ideas asked for; near-duplicates merge
+EVIDENCE_POOL = 20  # analogies checked for a use, per idea wanted (the most promising first)
+EVIDENCE_PAPERS = 8  # papers naming the method and its precedent read for a use, per analogy
 
 
 class IdeationError(Exception):
@@ -249,6 +254,7 @@ class _Pick:
     analogy: float
     forecast: float  # the forecaster's score: a probability, or the proxy
     forecast_rank: float  # its percentile among all the batch's candidates, in [0, 1]
+    precedent: str = ""  # the paper that uses the method on `via` (its key)
 
 
 @dataclass(frozen=True)
@@ -332,12 +338,10 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
         active_since=params.get("active_since") or None,
     )
     found = analogies(snapshot, query, limit=wanted)
-    if len(found.a) < wanted:
-        run.notes.append(
-            f"only {len(found.a)} method-target analogies in this graph; the rest are pairs "
-            "close in meaning with no precedent paper"
-        )
-        found = candidates_merge(found, direct_pairs(snapshot, query, limit=wanted))
+    found, evidence = _with_usage_evidence(run, found, forecaster, wanted)
+    with_precedent = len(found.a)
+    # Pairs close in meaning, with no precedent, fill what the analogies cannot (they rank below).
+    found = candidates_merge(found, direct_pairs(snapshot, query, limit=wanted))
     run.batch.candidates = found.considered
     held = set() if params.get("repeats") else _pairs_held(run)
     if not len(found.a):
@@ -363,6 +367,12 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
         )
     seed_rows = frozenset(run.history.concept_index[key] for key in seeds)
     chosen = pairs_choose(found.a, found.b, ranking, n=wanted, via=found.via, seeds=seed_rows)
+    direct = int(sum(found.via[i] < 0 for i in chosen[:n]))
+    if direct:
+        run.notes.append(
+            f"{direct} of the ideas are pairs close in meaning with no precedent paper: only "
+            f"{with_precedent} analogies had a paper using the method on a problem like the target"
+        )
     same_field = int(sum(not found.cross_field[i] for i in chosen[:n]))
     if same_field:
         run.notes.append(
@@ -384,9 +394,47 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
             float(found.analogy[i]),
             float(scores[i]),
             float(percentile[i]),
+            evidence.get((int(found.a[i]), int(found.via[i])), ""),
         )
         for i in chosen
     ]
+
+
+def _with_usage_evidence(
+    run: _BatchRun, found: Candidates, forecaster: Forecaster, wanted: int
+) -> tuple[Candidates, dict[tuple[int, int], str]]:
+    """The analogies whose precedent is a use, not a co-mention: a paper says the method is used
+    on the problem (`usage_sentence`). The most promising (forecast, then cross-field) are read
+    first, EVIDENCE_POOL per idea wanted; returns them and each (method, via)'s paper."""
+    if not len(found.a):
+        return found, {}
+    history = run.history
+    scores = forecaster.scores(run.snapshot, found.a, found.b)
+    order = np.argsort(-(scores + found.cross_field), kind="stable")[: EVIDENCE_POOL * wanted]
+    papers: dict[tuple[int, int], list[str]] = {}
+    for i in order:
+        pair = (int(found.a[i]), int(found.via[i]))
+        if pair not in papers:
+            both = np.intersect1d(history.papers_of(pair[0]), history.papers_of(pair[1]))
+            recent = both[np.argsort(-history.paper_day[both], kind="stable")][:EVIDENCE_PAPERS]
+            papers[pair] = [history.paper_keys[int(r)] for r in recent]
+    texts = run.store.papers_text(keys=sorted({key for keys in papers.values() for key in keys}))
+    evidence: dict[tuple[int, int], str] = {}
+    names = history.concept_names
+    for (method, via), keys in papers.items():
+        for key in keys:
+            title, abstract = texts.get(key, ("", ""))
+            if usage_sentence(names[method], names[via], f"{title}. {abstract}"):
+                evidence[(method, via)] = key
+                break
+    keep = order[[(int(found.a[i]), int(found.via[i])) in evidence for i in order]]
+    if len(keep) < len(order):
+        run.notes.append(
+            f"{len(order) - len(keep)} of the {len(order)} most promising analogies left out: "
+            "their papers name the method and the problem together but never say the method is "
+            "used on it"
+        )
+    return candidates_subset(found, keep), evidence
 
 
 def _pairs_held(run: _BatchRun) -> set[frozenset[str]]:
@@ -596,7 +644,9 @@ def _pair_context(
     uses the method on that problem; papers on the target; and the target's own company (the
     datasets and metrics it is measured with, the methods it is done with)."""
     a, b, via = pick.a, pick.b, pick.via
-    if via >= 0:
+    if via >= 0 and pick.precedent:
+        precedent = [GroundingPaper(key=pick.precedent, title="", abstract="", concept="via")]
+    elif via >= 0:
         both = np.intersect1d(history.papers_of(a), history.papers_of(via), assume_unique=True)
         recent = both[np.argsort(-history.paper_day[both])][:GROUNDING_POOL]
         toward = history.vectors[b]

@@ -129,7 +129,7 @@ def _title(method: ConceptSide, target: ConceptSide, via: ConceptSide | None) ->
     m = m[:1].upper() + m[1:]
     if target.kind == "phenomenon":
         return (
-            f"Can {method.name} address {t}? Transferring its use on {via.name}"
+            f"Can {method.name} address {t}, as it does {via.name}?"
             if via
             else (f"Can {method.name} address {t}?")
         )

@@ -18,6 +18,7 @@ cuts clause fragments back to their concept ("mitigate reward hacking" -> "rewar
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -39,11 +40,18 @@ GENERIC_HEADS = frozenset(
 # learning", "next generation"), are too broad to build an idea on: `strict` only.
 BROAD_HEADS = frozenset(
     """reasoning learning generation search policy inference understanding verification
-    reconstruction""".split()
+    reconstruction knowledge alignment""".split()
 )
 BROAD_MODIFIERS = frozenset(
     """adaptive stable optimal deep next structured semantic interpretable contextual
-    dynamic""".split()
+    dynamic world""".split()
+)
+# A hyphenated modifier standing alone ("privacy-preserving", "model-agnostic") has lost its
+# head: as an idea's side it names nothing (`strict` only).
+HEADLESS_MODIFIER = re.compile(
+    r"-(preserving|based|aware|driven|free|agnostic|specific|efficient|guided|oriented|level|"
+    r"scale|centric|intensive|constrained|enhanced|augmented|tuned|trained)$",
+    re.IGNORECASE,
 )
 # Words that name nothing alone but head real terms ("question answering", "instruction
 # following"): generic only when they stand alone.
@@ -165,7 +173,11 @@ def phrase_is_generic(words: list[str], *, strict: bool = False) -> bool:
     if len(words) == 1 and _norm(words[0]) in LONE_FRAGMENTS:
         return True
     if len(words) == 1 and strict:
-        return word_is_generic(words[0]) or _lone_and_common(words[0])
+        return (
+            word_is_generic(words[0])
+            or _lone_and_common(words[0])
+            or bool(HEADLESS_MODIFIER.search(words[0]))
+        )
     head = _norm(words[-1])
     if strict and head in BROAD_HEADS:
         return all(word_is_generic(w) or _norm(w) in BROAD_MODIFIERS for w in words[:-1])

@@ -2,7 +2,13 @@
 
 import numpy as np
 
-from ideation.candidates import CandidateQuery, analogies, direct_pairs, share_a_word
+from ideation.candidates import (
+    CandidateQuery,
+    analogies,
+    direct_pairs,
+    share_a_word,
+    usage_sentence,
+)
 from tests.ideation.factories import history_from
 
 # Two problems whose papers read alike (jailbreak detection in cs.CR, reward hacking in cs.LG),
@@ -89,3 +95,48 @@ def test_names_sharing_a_content_word_are_one_thing_twice():
     assert share_a_word("explicit reasoning", "visual reasoning")
     assert not share_a_word("sparse autoencoders", "reward hacking")
     assert not share_a_word("model of the world", "a theory of mind")  # function words only
+
+
+def test_a_method_word_sharing_its_precedent_is_no_transfer():
+    vectors = {**VECTORS, "jailbreak_attacks": [1, 0, 0.1, 0.2]}
+    kinds = {**KINDS, "jailbreak_attacks": "method"}
+    papers = [(f"2025-0{1 + i % 6}-10", "cs.CR", ["jailbreak_attacks", "jailbreak_detection"])
+              for i in range(6)]  # fmt: skip
+    h = history_from(
+        [*papers, *[(d, f, c) for d, f, c in _papers()]], vectors=vectors, kinds=kinds
+    )
+    got = triples(analogies(h.snapshot(), CandidateQuery(), limit=10), h)
+    assert ("activation_probing", "reward_hacking", "jailbreak_detection") in got
+    assert not any(m == "jailbreak_attacks" for m, _, _ in got)
+
+
+def _papers():
+    for i in range(6):
+        day = f"2025-0{1 + i % 6}-10"
+        yield day, "cs.CR", ["activation_probing", "jailbreak_detection"]
+        yield day, "cs.LG", ["reward_hacking", "reward_model"]
+        yield day, "cs.CR", ["jailbreak_detection"]
+        yield day, "cs.LG", ["reward_hacking"]
+        yield day, "q-bio", ["protein_folding"]
+
+
+def test_a_use_is_a_sentence_that_says_so_not_a_co_mention():
+    used = [
+        ("sparse autoencoder", "jailbreak detection",
+         "We train sparse autoencoders for jailbreak detection."),
+        ("DPO", "sycophancy", "We reduce sycophancy using DPO on synthetic preference data."),
+        ("chain-of-thought", "math", "Chains of thought improve math accuracy."),
+        ("activation steering", "over-refusal", "Activation steering mitigates over-refusal."),
+    ]  # fmt: skip
+    for method, problem, text in used:
+        assert usage_sentence(method, problem, f"Intro. {text} More.") == text
+    mentioned = [
+        ("jailbreak attacks", "adversarial manipulation",
+         "Jailbreak attacks and adversarial manipulation threaten deployed models."),
+        ("sparse autoencoder", "reward hacking",
+         "Sparse autoencoders are popular. Reward hacking is a risk for RL."),
+        ("DPO", "sycophancy",
+         "Unlike DPO, which was studied on many benchmarks with diverse prompts, sycophancy."),
+    ]  # fmt: skip
+    for method, problem, text in mentioned:
+        assert usage_sentence(method, problem, text) is None, text

@@ -46,7 +46,7 @@ def test_a_metric_that_improves_by_falling_is_predicted_to_fall():
 
 def test_a_phenomenon_is_to_be_reduced():
     draft = OfflineWriter().write(context(target_kind="phenomenon"))
-    assert draft.title.startswith("Can activation steering address code repair?")
+    assert draft.title == "Can activation steering address code repair, as it does text generation?"
     assert draft.hypothesis.startswith("Adding activation steering reduces code repair")
     assert "code repair falls" in draft.expected
 
