@@ -173,9 +173,7 @@ def concept_neighbourhood(
             view.truncated = view.truncated or bool(frontier)
             break
         per_key = max(3, math.ceil(room / len(frontier)))
-        found = concept_neighbours(keys=frontier, per_key=per_key + 10, where=where)
-        if not hubs:
-            found = _without_hubs(view, found)
+        found = _neighbours_for(view, frontier, per_key, where, hubs=hubs)
         added = _add_round_robin(view, frontier, found, room, level)
         frontier = added[:FRONTIER_CAP]
     tree = set(view.edges)
@@ -186,6 +184,25 @@ def concept_neighbourhood(
     if papers:
         _add_bridging_papers(view, key)
     return view
+
+
+def _neighbours_for(
+    view: Neighbourhood, frontier: list[str], per_key: int, where: NeighbourFilter, *, hubs: bool
+) -> dict[str, list[Neighbour]]:
+    """Each frontier node's `per_key` strongest partners (and a few more for ties), hubs left
+    out unless `hubs`: asking again for more when the hubs left a node short."""
+    ask = per_key + 10
+    while True:
+        found = concept_neighbours(keys=frontier, per_key=ask, where=where)
+        if hubs:
+            return found
+        kept = _without_hubs(view, found)
+        short = any(
+            len(kept.get(k, [])) < per_key and len(found.get(k, [])) >= ask for k in frontier
+        )
+        if not short or ask >= 8 * (per_key + 10):
+            return kept
+        ask *= 2
 
 
 def _without_hubs(

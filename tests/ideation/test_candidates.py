@@ -102,9 +102,7 @@ def test_a_method_word_sharing_its_precedent_is_no_transfer():
     kinds = {**KINDS, "jailbreak_attacks": "method"}
     papers = [(f"2025-0{1 + i % 6}-10", "cs.CR", ["jailbreak_attacks", "jailbreak_detection"])
               for i in range(6)]  # fmt: skip
-    h = history_from(
-        [*papers, *[(d, f, c) for d, f, c in _papers()]], vectors=vectors, kinds=kinds
-    )
+    h = history_from([*papers, *[(d, f, c) for d, f, c in _papers()]], vectors=vectors, kinds=kinds)
     got = triples(analogies(h.snapshot(), CandidateQuery(), limit=10), h)
     assert ("activation_probing", "reward_hacking", "jailbreak_detection") in got
     assert not any(m == "jailbreak_attacks" for m, _, _ in got)
