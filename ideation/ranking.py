@@ -7,7 +7,15 @@ from dataclasses import dataclass
 import numpy as np
 
 DUPLICATE_COSINE = 0.8
-DEFAULT_WEIGHTS = {"forecast": 0.35, "novelty": 0.35, "feasibility": 0.2, "field": 0.1}
+# precedent: a paper uses the method on a problem like the target (the idea's stated reason);
+# ideas without one are pairs close in meaning only.
+DEFAULT_WEIGHTS = {
+    "forecast": 0.3,
+    "novelty": 0.3,
+    "precedent": 0.15,
+    "feasibility": 0.15,
+    "field": 0.1,
+}
 
 
 @dataclass(frozen=True)
@@ -18,6 +26,7 @@ class Signals:
     has_resource_neighbour: bool  # a dataset or metric is co-mentioned with both concepts
     both_active: bool  # both concepts had papers in the last months
     field_weight: float  # the user's weight for the pair's fields, in [0, 1]
+    precedent: bool = False  # a paper says the method is used on a problem like the target
 
 
 def feasibility(signals: Signals) -> float:
@@ -35,6 +44,7 @@ def composite(signals: Signals, weights: dict[str, float] | None = None) -> tupl
     values = {
         "forecast": signals.forecast,
         "novelty": signals.novelty,
+        "precedent": float(signals.precedent),
         "feasibility": feasibility(signals),
         "field": signals.field_weight,
     }

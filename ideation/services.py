@@ -510,6 +510,7 @@ def _stage_novelty(run: _BatchRun, written: list[_Written]) -> tuple[list[_Check
             field_weight=float(
                 np.mean([float(weights.get(side.field, 1.0)) for side in (context.a, context.b)])
             ),
+            precedent=bool(item.pick.precedent),
         )
         score, breakdown = composite(signals, params.get("weights"))
         breakdown["forecast"]["note"] = forecast_note
