@@ -3,7 +3,8 @@
 A candidate is a method M and a target T (a task, phenomenon or dataset, preferably of another
 field than M's) that no paper mentions together, with a reason: M is already used on a problem
 P that resembles T (P and T are used in similar contexts: the cosine of their papers' mean
-embeddings), in a paper that names both M and P. For example: sparse autoencoders were used
+embeddings, also once centred on the mean of all concepts', which alone tells related problems
+from a shared area), in a paper that says M is used on P. For example: sparse autoencoders were used
 for jailbreak detection; reward-hacking detection resembles jailbreak detection; no paper uses
 sparse autoencoders on reward hacking.
 
@@ -35,6 +36,10 @@ PROBLEM_GROUP = {"task": 0, "phenomenon": 0, "dataset": 1}
 VIA_PER_SOURCE = 12  # problems a method is used on (or problems like a target) followed
 PER_VIA = 25  # targets like each problem (or methods used on each problem) considered
 MIN_ANALOGY = 0.45  # context cosine at which a problem resembles another
+# ... and the same, centred: unrelated problems of one area sit near 0 ("instruction-following"
+# and "spectral analysis" 0.11), alike ones near 0.5 ("object detection", "semantic
+# segmentation" 0.55); the 90th percentile of random pairs is about 0.22.
+MIN_CENTRED_ANALOGY = 0.2
 SYNONYM_COSINE = 0.9  # above this two concepts are one thing in other words
 USES_PER_CONCEPT = 2  # a concept appears in at most this many chosen ideas
 # Concepts in more than this share of all papers ("large language model") make vague ideas;
@@ -260,6 +265,8 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     m, t, v = (np.asarray(column, dtype=np.int64) for column in zip(*triples, strict=True))
     considered = len(m)
     analogy = np.einsum("ij,ij->i", context[v], context[t])
+    centred = snapshot.context_centred
+    related = np.einsum("ij,ij->i", centred[v], centred[t]) >= MIN_CENTRED_ANALOGY
     group = np.array([PROBLEM_GROUP.get(kind, -1) for kind in kinds])
     # A target named like its precedent, or inside its name ("time series" in "time series
     # prediction"), is the precedent in other words: M on it is done. (Context similarity is
@@ -272,6 +279,7 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
         & (group[t] == group[v])
         & (snapshot.co_mentions(m, t) == 0)
         & (analogy >= MIN_ANALOGY)
+        & related
         & ~same_thing
     )
     if query.fields:

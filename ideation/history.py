@@ -117,6 +117,14 @@ class Snapshot:
         # Where each concept is used: the mean of its papers' embeddings, as of this day.
         context = papers.T @ history.paper_vectors[kept]
         self.context = context / np.maximum(np.linalg.norm(context, axis=1, keepdims=True), 1e-9)
+        # The same less what every concept's papers share: in a graph of one area all contexts
+        # point one way (raw cosines 0.75-0.9 for unrelated problems); centred, unrelated ones
+        # sit near 0 and alike ones ("object detection", "semantic segmentation") near 0.5.
+        used = np.asarray(papers.sum(axis=0)).ravel() > 0
+        centred = context - (context[used].mean(axis=0) if used.any() else 0)
+        self.context_centred = centred / np.maximum(
+            np.linalg.norm(centred, axis=1, keepdims=True), 1e-9
+        )
         norms = np.linalg.norm(profile, axis=1, keepdims=True)
         self.field_unit = profile / np.maximum(norms, 1e-9)
         self.main_field = np.where(profile.sum(axis=1) > 0, profile.argmax(axis=1), -1)

@@ -17,6 +17,8 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ideation.candidates import usage_sentence
+
 logger = logging.getLogger(__name__)
 
 
@@ -212,8 +214,9 @@ class OfflineWriter:
         method_text += f' of "{on_target[0].title}"' if on_target else f" of {target.name} work"
         method_text += f"{data}. Add {method.name}"
         if precedent is not None and via is not None:
-            method_text += f' as "{precedent.title}" applies it to {via.name}: ' + _sentence_about(
-                precedent.abstract, method.name
+            used = usage_sentence(method.name, via.name, precedent.abstract)
+            method_text += f' as "{precedent.title}" applies it to {via.name}: ' + (
+                _shorten(used) if used else _sentence_about(precedent.abstract, method.name)
             )
         else:
             method_text += "."

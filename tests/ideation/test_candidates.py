@@ -20,6 +20,9 @@ VECTORS = {
     "protein_folding": [0, 0, 1, 0],
     "reward_model": [0.2, 0.9, 0.1, 0],
     "accurate_model": [0.5, 0.5, 0.5, 0.5],
+    # other areas, so that what every concept shares is not the security-and-RL area itself
+    "graph_coloring": [0, -0.6, 0, 1],
+    "speech_coding": [0, -0.8, -0.2, -0.4],
 }
 KINDS = {
     "activation_probing": "method",
@@ -28,6 +31,8 @@ KINDS = {
     "protein_folding": "task",
     "reward_model": "method",
     "accurate_model": "method",
+    "graph_coloring": "task",
+    "speech_coding": "task",
 }
 
 
@@ -41,6 +46,8 @@ def history():
         papers.append((day, "cs.LG", ["reward_hacking"]))
         papers.append((day, "q-bio", ["protein_folding"]))
         papers.append((day, "cs.LG", ["accurate_model", "reward_hacking"]))
+        papers.append((day, "cs.DM", ["graph_coloring"]))
+        papers.append((day, "eess.AS", ["speech_coding"]))
     return history_from(papers, vectors=VECTORS, kinds=KINDS)
 
 
@@ -116,6 +123,8 @@ def _papers():
         yield day, "cs.CR", ["jailbreak_detection"]
         yield day, "cs.LG", ["reward_hacking"]
         yield day, "q-bio", ["protein_folding"]
+        yield day, "cs.DM", ["graph_coloring"]
+        yield day, "eess.AS", ["speech_coding"]
 
 
 def test_a_use_is_a_sentence_that_says_so_not_a_co_mention():
