@@ -39,7 +39,7 @@ MIN_ANALOGY = 0.45  # context cosine at which a problem resembles another
 # ... and the same, centred: unrelated problems of one area sit near 0 ("instruction-following"
 # and "spectral analysis" 0.11), alike ones near 0.5 ("object detection", "semantic
 # segmentation" 0.55); the 90th percentile of random pairs is about 0.22.
-MIN_CENTRED_ANALOGY = 0.2
+MIN_CENTRED_ANALOGY = 0.3
 SYNONYM_COSINE = 0.9  # above this two concepts are one thing in other words
 USES_PER_CONCEPT = 2  # a concept appears in at most this many chosen ideas
 # Concepts in more than this share of all papers ("large language model") make vague ideas;
@@ -53,6 +53,10 @@ MODEL_FAMILY_HEADS = frozenset(
     "framework frameworks network networks transformer transformers architecture "
     "representation representations layer layers encoder encoders decoder decoders "
     "embedding embeddings feature features".split()
+)
+ATTACK_HEADS = frozenset(
+    "attack attacks poisoning jailbreak jailbreaks jailbreaking backdoor backdoors injection "
+    "exploit exploits".split()
 )
 # Names of whole fields are not problems an idea could target or transfer from.
 FIELD_NAMES = frozenset(
@@ -190,10 +194,17 @@ def _allowed(snapshot: Snapshot, query: CandidateQuery) -> np.ndarray:
 
 
 def _interventions(names: list[str]) -> np.ndarray:
-    """Whether each name can be an intervention (not a family of models or a part of one)."""
+    """Whether each name can be an intervention: not a family of models or a part of one, and
+    not an attack ("backdoor attacks for video understanding" inverts the roles: an attack is
+    what a defence is tried against)."""
     heads = [(_WORD.findall(n.lower()) or [""])[-1] for n in names]
     return np.array(
-        [h not in MODEL_FAMILY_HEADS and not h.endswith(("llm", "llms")) for h in heads],
+        [
+            h not in MODEL_FAMILY_HEADS
+            and h not in ATTACK_HEADS
+            and not h.endswith(("llm", "llms"))
+            for h in heads
+        ],
         dtype=bool,
     )
 

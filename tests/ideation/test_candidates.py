@@ -147,3 +147,10 @@ def test_a_use_is_a_sentence_that_says_so_not_a_co_mention():
     ]  # fmt: skip
     for method, problem, text in mentioned:
         assert usage_sentence(method, problem, text) is None, text
+
+
+def test_attacks_and_model_families_are_never_the_intervention():
+    from ideation.candidates import _interventions
+
+    names = ["backdoor attacks", "data poisoning", "activation steering", "frontier models"]
+    assert _interventions(names).tolist() == [False, False, True, False]
