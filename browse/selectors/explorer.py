@@ -35,6 +35,8 @@ SIMILAR_EXTRA_NODES = 10
 HUB_SHARE = 0.05
 HUB_MIN_PAPERS = 30
 HIDDEN_HUBS_LISTED = 10
+HUB_THRESHOLD_TTL_S = 3600.0  # counting the graph takes seconds at 54k papers; it moves slowly
+HUB_ALLOWANCE = 20  # extra partners asked for, so that leaving hubs out rarely leaves a view short
 
 
 # -- explorer ----------------------------------------------------------------------------------
@@ -101,6 +103,7 @@ def hub_min_papers() -> int:
     return cached(
         "hub-min-papers",
         lambda: max(HUB_MIN_PAPERS, math.ceil(HUB_SHARE * get_store().counts().papers)),
+        ttl=HUB_THRESHOLD_TTL_S,
     )
 
 
@@ -190,8 +193,9 @@ def _neighbours_for(
     view: Neighbourhood, frontier: list[str], per_key: int, where: NeighbourFilter, *, hubs: bool
 ) -> dict[str, list[Neighbour]]:
     """Each frontier node's `per_key` strongest partners (and a few more for ties), hubs left
-    out unless `hubs`: asking again for more when the hubs left a node short."""
-    ask = per_key + 10
+    out unless `hubs`: asking again for more when the hubs left a node short, within the cached
+    strongest-partner lists (a longer ask would read a hub's links live: seconds)."""
+    ask = per_key + 10 + (0 if hubs else HUB_ALLOWANCE)
     while True:
         found = concept_neighbours(keys=frontier, per_key=ask, where=where)
         if hubs:
@@ -200,9 +204,10 @@ def _neighbours_for(
         short = any(
             len(kept.get(k, [])) < per_key and len(found.get(k, [])) >= ask for k in frontier
         )
-        if not short or ask >= 8 * (per_key + 10):
+        bigger = min(ask * 2, max(TOP_NEIGHBOURS, per_key + 10))
+        if not short or bigger <= ask:
             return kept
-        ask *= 2
+        ask = bigger
 
 
 def _without_hubs(

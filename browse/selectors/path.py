@@ -26,7 +26,8 @@ def concept_path(
     """A short path between two concepts over their strongest co-occurrence links (each step
     follows one of a concept's PATH_FANOUT strongest links), found by a breadth-first search from
     both ends; None when there is none within `max_hops`. Paths through specific concepts come
-    first: a hub (see explorer.HUB_SHARE) is a step only when no path avoids every hub."""
+    first: a hub (see explorer.HUB_SHARE) is a step only when no path of up to `max_hops` - 1
+    steps avoids every hub."""
     store = get_store()
     briefs = store.concepts_brief(keys=[source, target])
     for key in (source, target):
@@ -34,7 +35,9 @@ def concept_path(
             raise ConceptNotFound(key)
     where = NeighbourFilter(min_weight=min_weight)
     threshold = hub_min_papers()
-    view = _search(source, target, briefs, where, max_hops,
+    # One hop fewer around the hubs: the last hop is the dearest, and a detour that long reads
+    # worse than one step through a hub.
+    view = _search(source, target, briefs, where, max(1, max_hops - 1),
                    lambda concept: concept_is_hub(concept, threshold))  # fmt: skip
     if view is None:
         view = _search(source, target, briefs, where, max_hops, lambda concept: False)
