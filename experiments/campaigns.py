@@ -269,15 +269,9 @@ def _advance(campaign_id: int) -> Campaign:
                 campaign = campaign.finish(Campaign.Status.FAILED, "no trial finished")
                 transaction.on_commit(lambda: campaign_notify(campaign=campaign))
                 return campaign
-            template = template_get(campaign.spec.document["runner"]["template"])
-            fixed = campaign.spec.document["runner"]["params"]
-            default = {
-                name: fixed.get(name, template.defaults.get(name)) for name in campaign.space
-            }
-            default = {name: value for name, value in default.items() if value is not None}
             _queue_trial(campaign, BEST, trials[best].params, campaign.confirm_seeds,
                          "the best trial, on fresh seeds")  # fmt: skip
-            _queue_trial(campaign, DEFAULT, default, campaign.confirm_seeds,
+            _queue_trial(campaign, DEFAULT, _default_params(campaign), campaign.confirm_seeds,
                          "the template's default, on fresh seeds")  # fmt: skip
             return campaign
         summary = campaign_summary(campaign=campaign)
