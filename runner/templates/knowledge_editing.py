@@ -584,7 +584,8 @@ def run_one(*, params: dict[str, Any], seed: int, device: str, log: Log) -> dict
         at: key_covariance(model, at, facts)
         for at in (memit_layers if params["edit_method"] == "memit" else [layer])
     }
-    covariance_inverse = torch.linalg.inv(covariances[layer])
+    rome = params["edit_method"] == "rome"
+    covariance_inverse = torch.linalg.inv(covariances[layer]) if rome else None
     n_t = params["templates_per_relation"]
     scores: dict[str, list] = {"efficacy": [], "paraphrase": [], "specificity": []}
     retained = []
@@ -595,7 +596,7 @@ def run_one(*, params: dict[str, Any], seed: int, device: str, log: Log) -> dict
         rows = [_row(facts, n_t, e.subject, e.relation, e.template) for e in group]
         tokens, positions = facts.tokens[rows], facts.subject_pos[rows]
         targets = torch.tensor([e.new for e in group], device=tokens.device)
-        if params["edit_method"] == "rome":
+        if rome:
             rome_edit(edited, layer, covariance_inverse, tokens, positions, targets,
                       params["value_steps"])  # fmt: skip
         elif params["edit_method"] == "memit":

@@ -46,6 +46,17 @@ def _log_in(page, url: str, django_user_model) -> None:
     )
 
 
+def _save_spec(page, spec: ExperimentSpec, params: str, variables: str) -> None:
+    """Fill the spec form with a tiny configuration on seed 0, save, and check it saved."""
+    page.fill("textarea[name=params]", params)
+    page.fill("textarea[name=variables]", variables)
+    page.fill("input[name=seeds]", "0")
+    page.click("form.spec-form button[type=submit]")
+    page.wait_for_load_state()
+    spec.refresh_from_db()
+    assert spec.revision == 2 and spec.document["runner"]["params"]["steps"] == 300
+
+
 def test_idea_to_write_up_in_the_browser(services, page, django_user_model, tmp_path):
     _log_in(page, services, django_user_model)
     idea = idea_create()
@@ -61,13 +72,7 @@ def test_idea_to_write_up_in_the_browser(services, page, django_user_model, tmp_
     page.click("form.spec-form button[type=submit]")
     error = page.locator('#field-params .field-error[data-field="params"]')
     assert "steps: 0 is less than the minimum of 1" in error.inner_text()
-    page.fill("textarea[name=params]", TINY_PARAMS)
-    page.fill("textarea[name=variables]", "sparsity_method: l1, topk")
-    page.fill("input[name=seeds]", "0")
-    page.click("form.spec-form button[type=submit]")
-    page.wait_for_load_state()
-    spec.refresh_from_db()
-    assert spec.revision == 2 and spec.document["runner"]["params"]["steps"] == 300
+    _save_spec(page, spec, TINY_PARAMS, "sparsity_method: l1, topk")
 
     with page.expect_download() as download:
         page.click("text=JSON")
@@ -101,13 +106,7 @@ def test_a_campaign_from_a_spec_to_its_pareto_front(services, page, django_user_
     spec = ExperimentSpec.objects.get()
     # dict_size is searched, so it is not also fixed
     tiny = "\n".join(line for line in TINY_PARAMS.splitlines() if not line.startswith("dict_"))
-    page.fill("textarea[name=params]", tiny)
-    page.fill("textarea[name=variables]", "sparsity_method: l1, topk\ndict_size: 16, 48")
-    page.fill("input[name=seeds]", "0")
-    page.click("form.spec-form button[type=submit]")
-    page.wait_for_load_state()
-    spec.refresh_from_db()
-    assert spec.revision == 2 and spec.document["runner"]["params"]["steps"] == 300
+    _save_spec(page, spec, tiny, "sparsity_method: l1, topk\ndict_size: 16, 48")
 
     # two objectives: NSGA-II, and the chart is the trials against both with their front
     page.fill("#campaign-form input[name=trials]", "4")
