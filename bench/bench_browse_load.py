@@ -7,6 +7,11 @@ from those in at least 3 papers and search queries drawn from concept names and 
 Reports client latency and the server's own time (the Server-Timing header) as p50/p95/p99.
 
     python bench/bench_browse_load.py --data-dir /work/bigdata [--clients 2] [--seconds 60]
+
+With `--under-load FILE`, the read endpoints are measured twice: idle, then while `manage.py
+ingest --file FILE --sync` and an idea batch (`ideate --n 30 --sync`) run beside the server
+(issue 13: the browse p95 under load within 2x of idle, and nothing lost: the graph gains
+exactly the papers the job reports as new, and no request fails).
 """
 
 from __future__ import annotations
@@ -114,6 +119,60 @@ def run_endpoint(port: int, paths: list[str], clients: int, seconds: float) -> d
     return summary
 
 
+LOADED = ("neighbourhood (depth 1, 60 nodes)", "concept page", "search API")
+
+
+def _papers_in_graph(env: dict) -> int:
+    out = subprocess.run(
+        [sys.executable, "manage.py", "graph_stats", "--json"],
+        env=env, cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return json.loads(out)["papers"]
+
+
+def under_load(env: dict, port: int, endpoints: dict, args) -> dict:
+    """Idle figures, then the same endpoints while an ingest job and an idea batch run."""
+    endpoints = {name: endpoints[name] for name in LOADED if name in endpoints}
+    idle = {
+        name: run_endpoint(port, paths, args.clients, args.seconds)
+        for name, paths in endpoints.items()
+    }
+    before = _papers_in_graph(env)
+    started = time.monotonic()
+    ingest = subprocess.Popen(
+        [sys.executable, "manage.py", "ingest", "--file", str(args.under_load), "--sync"],
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    ideate = subprocess.Popen(
+        [sys.executable, "manage.py", "ideate", "--n", "30", "--sync", "--out", os.devnull],
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    loaded = {}
+    for name, paths in endpoints.items():
+        loaded[name] = run_endpoint(port, paths, args.clients, args.seconds)
+        loaded[name]["ingest_still_running"] = ingest.poll() is None
+    ingest_out, _ = ingest.communicate()
+    ingest_s = time.monotonic() - started
+    ideate_out, _ = ideate.communicate()
+    job = re.search(r"seen (\d+), new (\d+)", ingest_out)
+    new = int(job.group(2)) if job else None
+    after = _papers_in_graph(env)
+    return {
+        "idle": idle,
+        "under_load": loaded,
+        "p95_ratio": {
+            name: round(loaded[name]["server_ms"]["p95"] / idle[name]["server_ms"]["p95"], 2)
+            for name in endpoints
+        },
+        "ingest": {"exit": ingest.returncode, "seconds": round(ingest_s, 1), "new": new,
+                   "last_line": ingest_out.strip().splitlines()[-1:]},
+        "ideate": {"exit": ideate.returncode, "last_line": ideate_out.strip().splitlines()[-1:]},
+        "papers_before": before,
+        "papers_after": after,
+        "nothing_lost": new is not None and after == before + new,
+    }  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", type=Path, required=True)
@@ -123,6 +182,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--only", default="", help="run the endpoints whose name contains this")
+    parser.add_argument("--under-load", type=Path, help="a paper file to ingest while measuring")
     args = parser.parse_args()
     env = {
         **os.environ,
@@ -167,10 +227,13 @@ def main() -> None:
         # Warm the workers: the embedding model and the indexes load on first use.
         for paths in endpoints.values():
             run_endpoint(port, paths[:6], args.workers * 2, 3)
-        results = {
-            name: run_endpoint(port, paths, args.clients, args.seconds)
-            for name, paths in endpoints.items()
-        }
+        if args.under_load:
+            results = under_load(env, port, endpoints, args)
+        else:
+            results = {
+                name: run_endpoint(port, paths, args.clients, args.seconds)
+                for name, paths in endpoints.items()
+            }
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -20,6 +20,7 @@ from pathlib import Path
 import redis
 from django.conf import settings
 
+from core.priority import background_command
 from core.queues import Queues
 
 AOF_REWRITE_MIN_SIZE = "8mb"  # below this the tail is short enough to replay quickly
@@ -223,7 +224,7 @@ def worker_start(name: str) -> ServiceState:
     ]  # fmt: skip
     with open(log_file, "ab") as log:
         subprocess.Popen(
-            command,
+            background_command(command),
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -92,6 +92,9 @@ EXPERIMENT_MAX_ATTEMPTS = int(os.environ.get("EXPERIMENT_MAX_ATTEMPTS", "3"))
 # Experiments the gpu worker runs at once: raise it on a machine with room for several (a
 # campaign's `parallel` trials only run together when this allows it).
 GPU_WORKER_CONCURRENCY = int(os.environ.get("IDEAGRAPH_GPU_CONCURRENCY", "1"))
+# Batch work (the workers, and `ingest --sync` / `ideate --sync`) runs this much nicer than the
+# web server, so that pages stay quick while a file is ingested on the same cores; 0 turns it off.
+BACKGROUND_NICE = int(os.environ.get("IDEAGRAPH_BACKGROUND_NICE", "10"))
 # Links in e-mails point here.
 SITE_URL = os.environ.get("IDEAGRAPH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Mail: written to files in the data dir by default; set EMAIL_BACKEND to
