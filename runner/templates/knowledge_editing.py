@@ -8,11 +8,14 @@ subject at different positions). It learns every fact in every phrasing.
 Then `n_edits` facts the model knows are rewritten to a new object, `edit_batch` edits at a time
 (each group on a fresh copy of the trained model), by one of:
 - `rome`: rank-one model editing in the manner of ROME (Meng et al., 2022). The layer is located by
-  causal tracing (`edit_layer = -1`): the subject's embedding is corrupted with noise and each
-  layer's MLP output at the subject's last token is restored in turn; the layer whose restoration
-  recovers most of the answer's probability is edited. A value that makes the new object win is
-  found by gradient descent at that layer's MLP output, and the MLP's output matrix gets the
-  rank-one update that maps the subject's key to it, weighted by the inverse covariance of the keys.
+  causal tracing (`edit_layer = -1`, `locate = "trace"`): the subject's embedding is corrupted with
+  noise and each layer's MLP output at the subject's last token is restored in turn; the layer
+  whose restoration recovers most of the answer's probability is edited. With `locate = "edit"`
+  the layer is instead the one where trial ROME edits of 8 held-out facts score best (Hase et al.,
+  2023: where tracing localises a fact does not predict where editing it works). A value that
+  makes the new object win is found by gradient descent at that layer's MLP output, and the MLP's
+  output matrix gets the rank-one update that maps the subject's key to it, weighted by the
+  inverse covariance of the keys.
 - `memit`: the multi-layer method in the manner of MEMIT (Meng et al., 2023): a target for the
   residual stream at the located layer, reached by least-squares updates of the MLPs of the
   `memit_layers` layers ending at it (fewer when it is near the input), each layer taking its
@@ -51,6 +54,7 @@ NEIGHBOURS = 8
 RETENTION_FACTS = 300
 TRACE_FACTS = 48
 TRACE_NOISE = 3.0  # corruption: this many times the embeddings' standard deviation
+LOCATE_FACTS = 8  # held-out facts edited at each layer when `locate` is "edit"
 
 PARAMS_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -73,7 +77,12 @@ PARAMS_SCHEMA: dict[str, Any] = {
         "batch_size": {"type": "integer", "minimum": 1, "maximum": 8192, "default": 128},
         "edit_method": {"enum": ["rome", "memit", "ft"], "default": "rome"},
         "edit_layer": {"type": "integer", "minimum": -1, "maximum": 7, "default": -1,
-                       "description": "-1: the layer causal tracing locates"},
+                       "description": "-1: the layer `locate` chooses"},
+        "locate": {
+            "enum": ["trace", "edit"], "default": "trace",
+            "description": "how edit_layer -1 is chosen: by causal tracing, or by trial ROME "
+            "edits of held-out facts at every layer (the layer where they score best)",
+        },
         "memit_layers": {"type": "integer", "minimum": 1, "maximum": 7, "default": 2},
         "covariance_weight": {
             "type": "number", "minimum": 0, "maximum": 100000, "default": 100.0,
@@ -491,6 +500,31 @@ def edits_choose(facts: Facts, known, params: dict[str, Any], seed: int) -> list
     return edits
 
 
+def trial_edit_scores(
+    model, facts: Facts, edits: list[Edit], params: dict[str, Any], layers: int
+) -> list[float]:
+    """Per layer below the last, the edit score of ROME edits of `edits` made there, each on a
+    fresh copy: where edits work, found by editing rather than by tracing (Hase et al., 2023,
+    found that tracing does not predict it)."""
+    import torch
+
+    n_t = params["templates_per_relation"]
+    scores = []
+    for layer in range(layers):
+        covariance_inverse = torch.linalg.inv(key_covariance(model, layer, facts))
+        found: dict[str, list] = {"efficacy": [], "paraphrase": [], "specificity": []}
+        for edit in edits:
+            edited = copy.deepcopy(model)
+            row = _row(facts, n_t, edit.subject, edit.relation, edit.template)
+            target = torch.tensor([edit.new], device=facts.tokens.device)
+            rome_edit(edited, layer, covariance_inverse, facts.tokens[[row]],
+                      facts.subject_pos[[row]], target, params["value_steps"])  # fmt: skip
+            for name, values in edits_score(edited, facts, [edit], params).items():
+                found[name].extend(values)
+        scores.append(harmonic_mean([sum(v) / len(v) for v in found.values()]) if edits else 0.0)
+    return scores
+
+
 def edits_score(model, facts: Facts, edits: list[Edit], params: dict[str, Any]) -> dict[str, list]:
     """Per edit: efficacy, paraphrase and specificity (each a share of prompts)."""
     import torch
@@ -565,13 +599,23 @@ def run_one(*, params: dict[str, Any], seed: int, device: str, log: Log) -> dict
     order = torch.randperm(len(trace_rows), generator=torch.Generator().manual_seed(seed))
     trace = causal_trace(model, facts, trace_rows[order[:TRACE_FACTS].to(trace_rows.device)])
     editable = trace[: params["depth"] - 1]
-    layer = params["edit_layer"]
-    if layer < 0:
+    # The held-out facts come after the evaluation edits in the same draw: distinct subjects.
+    drawn = edits_choose(
+        facts, known, {**params, "n_edits": params["n_edits"] + LOCATE_FACTS}, seed
+    )
+    edits, held_out = drawn[: params["n_edits"]], drawn[params["n_edits"] :]
+    layer, trial_scores = params["edit_layer"], []
+    if layer < 0 and params["locate"] == "edit":
+        trial_scores = trial_edit_scores(model, facts, held_out, params, len(editable))
+        layer = max(range(len(editable)), key=trial_scores.__getitem__)
+    elif layer < 0:
         layer = max(range(len(editable)), key=editable.__getitem__)
     log(f"  causal trace (recovered probability per layer): "
-        f"{', '.join(f'{e:.3f}' for e in trace)}; editing layer {layer}")  # fmt: skip
+        f"{', '.join(f'{e:.3f}' for e in trace)}"
+        + (f"; trial edit scores per layer: {', '.join(f'{e:.3f}' for e in trial_scores)}"
+           if trial_scores else "")
+        + f"; editing layer {layer}")  # fmt: skip
 
-    edits = edits_choose(facts, known, params, seed)
     edited_subjects = {e.subject for e in edits}
     g = torch.Generator().manual_seed(20_000 + seed)
     pool = [r for r in torch.randperm(len(facts.tokens), generator=g).tolist()
@@ -628,6 +672,7 @@ def run_one(*, params: dict[str, Any], seed: int, device: str, log: Log) -> dict
             "loss": losses,
         },  # fmt: skip
         "trace": trace,
+        "trial_edit_scores": trial_scores,
         "edit_layer": layer,
         "edited_layers": memit_layers if params["edit_method"] == "memit" else [layer],
         "edit_seconds": edit_seconds,

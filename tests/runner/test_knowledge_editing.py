@@ -99,3 +99,14 @@ def test_unbounded_fine_tuning_spills_onto_neighbours_more_than_rome(tmp_path):
     for plot in report["plots"]:
         assert (tmp_path / plot).stat().st_size > 1000
     assert json.loads((tmp_path / "metrics.json").read_text())["template"] == "knowledge_editing"
+
+
+def test_locating_by_trial_edits_edits_the_layer_where_held_out_edits_work_best():
+    run = run_one(params=full(depth=3, locate="edit"), seed=0, device="cpu", log=quiet)
+    scores = run["trial_edit_scores"]
+    assert len(scores) == 2 and all(0 <= s <= 1 for s in scores)  # the layers below the last
+    assert run["edit_layer"] == max(range(2), key=scores.__getitem__)
+    assert max(scores) >= 0.5  # trial edits work somewhere in a model that knows its facts
+    fixed = run_one(params=full(depth=3, locate="edit", edit_layer=1), seed=0, device="cpu",
+                    log=quiet)  # fmt: skip
+    assert fixed["edit_layer"] == 1 and fixed["trial_edit_scores"] == []
