@@ -138,6 +138,7 @@ LANGUAGES = frozenset(
 _KIND_OF_HEAD = {head: kind for kind, heads in KIND_BY_HEAD.items() for head in heads}
 
 # One-word names of benchmarks and datasets: ...QA, ...Bench, ...Eval, GSM8K, MMLU, ImageNet.
+_CAMEL_CASE = re.compile(r"[a-z][A-Z]")
 _BENCHMARK_NAME = re.compile(
     r"(?:[a-z]QA|QA$|Bench$|bench$|Eval$|\d+K$|^MMLU|^ImageNet|^CIFAR|^COCO|^SQuAD)"
 )
@@ -259,6 +260,8 @@ def kind_of(key: str, words: list[str], vocab: Vocabulary) -> str:
     if len(words) == 1 and _MODEL_NAME.match(words[0]):
         return "other"  # GPT-4o, Llama-3: models under study, not methods to transfer
     if kind := vocab.kinds.get(key):
+        if kind == "task" and len(words) == 1 and _CAMEL_CASE.search(words[0]):
+            return "dataset"  # MuJoCo, listed among tasks, is a benchmark people run on
         return kind
     head = singular(words[-1].lower())
     if head == "set" and len(words) > 1 and words[-2].lower() == "data":

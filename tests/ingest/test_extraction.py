@@ -63,6 +63,9 @@ def test_kinds_follow_vocabulary_and_head_words():
     assert found["convolutional neural network"] == "method"
     assert found["top-1 accuracy"] == "metric"  # named as written
     assert [kind for name, kind in found.items() if "imagenet" in name.lower()] == ["dataset"]
+    # the concept list files MuJoCo among tasks; a camel-case name is a benchmark to run on
+    mujoco = {c.name: c.kind for c in extract_concepts("Policies trained on MuJoCo locomotion.")}
+    assert mujoco["MuJoCo"] == "dataset"
 
 
 def test_function_words_and_generic_words_are_not_concepts():
