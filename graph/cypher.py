@@ -95,7 +95,6 @@ MATCH (p:Paper {key: row.key})
 SET p.content_hash = row.hash
 """
 
-# A concept's paper count and its field profile: the primary categories of its papers, most
 # A concept is named as its papers most often write it ("TruthfulQA", "sparse autoencoders").
 REFRESH_CONCEPT_NAMES = """
 UNWIND $keys AS key
@@ -107,6 +106,7 @@ WITH c, collect(form) AS forms
 SET c.name = forms[0]
 """
 
+# A concept's paper count and its field profile: the primary categories of its papers, most
 # frequent first (top FIELD_PROFILE_SIZE), kept on the node so that colouring a 500-node view or
 # filtering by field never walks the papers. '' stands for papers without a category.
 FIELD_PROFILE_SIZE = 5
@@ -143,10 +143,26 @@ SET c.top_keys = CASE WHEN c.papers >= $min_papers THEN [t IN top | t[0]] ELSE n
     c.top_stale = null
 """
 
-STALE_TOP_KEYS_PAGE = """
+# Concepts under $min_papers keep no list: theirs is cleared without walking their links (most
+# concepts of a graph are in one or two papers).
+CLEAR_TOP_NEIGHBOURS = """
+UNWIND $keys AS key
+MATCH (c:Concept {key: key})
+SET c.top_keys = null, c.top_weights = null, c.top_stale = null
+"""
+
+STALE_TOP_SIZES_PAGE = """
 MATCH (c:Concept)
 WHERE c.key > $after AND c.top_stale = true
-RETURN c.key
+RETURN c.key, c.papers
+ORDER BY c.key
+LIMIT $limit
+"""
+
+CONCEPT_SIZES_PAGE = """
+MATCH (c:Concept)
+WHERE c.key > $after
+RETURN c.key, c.papers
 ORDER BY c.key
 LIMIT $limit
 """

@@ -252,16 +252,19 @@ class CypherStore(ABC):
 
     def concept_tops_refresh(self, *, min_papers: int, stale_only: bool = True) -> int:
         """Recompute the cached strongest-partner lists: of stale concepts, or of all."""
-        query = cypher.STALE_TOP_KEYS_PAGE if stale_only else cypher.CONCEPT_KEYS_PAGE
-        keys = [k for page in self._pages(query, 10_000) for (k,) in page]
+        query = cypher.STALE_TOP_SIZES_PAGE if stale_only else cypher.CONCEPT_SIZES_PAGE
+        rows = [row for page in self._pages(query, 10_000) for row in page]
+        small = [key for key, papers in rows if (papers or 0) < min_papers]
+        for chunk in _chunks(small, 5_000):
+            self._run(cypher.CLEAR_TOP_NEIGHBOURS, {"keys": list(chunk)}, write=True)
         # Small batches: a batch holding a hub walks its whole adjacency.
-        for chunk in _chunks(keys, 200):
+        for chunk in _chunks([key for key, papers in rows if (papers or 0) >= min_papers], 200):
             self._run(
                 cypher.REFRESH_TOP_NEIGHBOURS,
                 {"keys": list(chunk), "min_papers": min_papers},
                 write=True,
             )
-        return len(keys)
+        return len(rows)
 
     def concept_tops(self, *, keys: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
         found = {}
