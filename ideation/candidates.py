@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ideation.history import MIN_PAPERS, Snapshot, day_number
+from ingest.extraction import find_acronym_definitions
 from ingest.termhood import phrase_is_generic
 from ingest.text import is_cased_name, singular
 
@@ -30,16 +31,21 @@ METHOD = "method"
 # Metrics say how a target is measured (the writer names them) but make vague targets alone.
 TARGET_KINDS = ("task", "phenomenon", "dataset")
 DEFAULT_KINDS = (METHOD, *TARGET_KINDS)
-# A target resembles a problem of its own sort: a task or phenomenon another task or
-# phenomenon, a dataset another dataset.
-PROBLEM_GROUP = {"task": 0, "phenomenon": 0, "dataset": 1}
+# A target resembles a problem of its own sort: a task another task, a phenomenon (something
+# that goes wrong: reward hacking, sycophancy) another phenomenon, a dataset another dataset.
+# What fights a failure does not carry over to a task ("inverse RL detects reward hacking, so
+# try it for mathematical reasoning").
+PROBLEM_GROUP = {"task": 0, "phenomenon": 1, "dataset": 2}
 VIA_PER_SOURCE = 12  # problems a method is used on (or problems like a target) followed
 PER_VIA = 25  # targets like each problem (or methods used on each problem) considered
 MIN_ANALOGY = 0.45  # context cosine at which a problem resembles another
-# ... and the same, centred: unrelated problems of one area sit near 0 ("instruction-following"
-# and "spectral analysis" 0.11), alike ones near 0.5 ("object detection", "semantic
-# segmentation" 0.55); the 90th percentile of random pairs is about 0.22.
+# ... and the same, centred: unrelated problems of one area sit near 0, alike ones near 0.6
+# ("object detection" and "semantic segmentation" 0.57, "jailbreak" and "prompt injection"
+# 0.66 in the demo corpus). A precedent must resemble its target more than ANALOGY_PERCENTILE
+# percent of random pairs of the graph's problems do, and never less than this floor.
 MIN_CENTRED_ANALOGY = 0.3
+ANALOGY_PERCENTILE = 95
+PERCENTILE_MIN_PROBLEMS = 30  # fewer problems than this give no percentile worth the name
 SYNONYM_COSINE = 0.9  # above this two concepts are one thing in other words
 USES_PER_CONCEPT = 2  # a concept appears in at most this many chosen ideas
 # Concepts in more than this share of all papers ("large language model") make vague ideas;
@@ -58,6 +64,15 @@ ATTACK_HEADS = frozenset(
     "attack attacks poisoning jailbreak jailbreaks jailbreaking backdoor backdoors injection "
     "exploit exploits".split()
 )
+# ... nor is a method named for the harm it does ("harmful fine-tuning", "malicious prompting").
+THREAT_MODIFIERS = frozenset("harmful malicious unsafe toxic deceptive poisoned misaligned".split())
+# A task named for a way of working ("meta-learning", "dictionary learning", "bayesian
+# inference", "prompt engineering", "knowledge graphs") is a method or a tool that a concept
+# list filed as a task: no problem to transfer from or to.
+PARADIGM_HEADS = frozenset(
+    "learning inference engineering graph graphs optimization optimisation search sampling "
+    "decoding training tuning distillation regularization augmentation".split()
+)
 # Names of whole fields are not problems an idea could target or transfer from.
 FIELD_NAMES = frozenset(
     """deep learning|machine learning|artificial intelligence|natural language processing|
@@ -70,19 +85,27 @@ _WORD = re.compile(r"[a-z0-9]+")
 _FUNCTION_WORDS = frozenset("a an and the of for in on to with by from via based".split())
 
 
-# Words that, between a method and a problem, say the method is used on the problem ("M for P",
-# "M to detect P", "M-based P", "M mitigates P"); and after a problem, before the method ("P
-# using M", "P via M"). A co-mention alone ("M and P", "unlike M, P ...") is not a use.
+# Words that, right after a method, say it is used on the problem named next ("M for P", "M
+# (SAE) to detect P", "M-based P", "M mitigates P"); and, right before a method, that the
+# problem named earlier is approached with it ("P using M", "P via M"). A co-mention alone ("M
+# and P", "unlike M, P ...") is not a use, nor is "P-based M" (M built on P) or "M to exploit P".
 _USE_AFTER_METHOD = re.compile(
-    r"^(for|to|on|in|against|towards?|address\w*|mitigat\w*|detect\w*|improv\w*|reduc\w*|"
+    r"^(for|on|in|against|towards?|address\w*|mitigat\w*|detect\w*|improv\w*|reduc\w*|"
     r"prevent\w*|defen[cd]\w*|tackl\w*|solv\w*|handl\w*|enhanc\w*|counter\w*|combat\w*|"
     r"alleviat\w*|boost\w*|based|appl\w*|identif\w*|locat\w*|uncover\w*|explain\w*|"
     r"interpret\w*|steer\w*|suppress\w*|remov\w*|correct\w*|guard\w*)$"
 )
 _USE_BEFORE_METHOD = re.compile(
-    r"^(using|uses?|via|with|by|through|based|leverag\w*|employ\w*|apply\w*|applied|adopt\w*)$"
+    r"^(using|uses?|via|with|by|through|leverag\w*|employ\w*|apply\w*|applied|adopt\w*)$"
+)
+# Words between the names that turn a mention into a contrast or a negation ("more robust than
+# M, while vulnerable to P", "M does not reduce P").
+_NOT_A_USE = frozenset(
+    "than while but whereas unlike however although though not without despite instead rather "
+    "versus v vs compared vulnerable susceptible fail fails failed".split()
 )
 USE_GAP = 6  # at most this many words between the two names
+CUE_REACH = 3  # the word of use stands within this many words of the method
 
 
 def _words(text: str) -> list[str]:
@@ -96,22 +119,44 @@ def _find(tokens: list[str], words: list[str]) -> int:
     return -1
 
 
+def _forms(name: str, text: str) -> list[list[str]]:
+    """The name's words, and those of each acronym the text defines for it ("sparse
+    autoencoders (SAEs)"): abstracts mostly use the acronym after defining it."""
+    words = _words(name)
+    forms = [words]
+    for acronym, long_form in find_acronym_definitions(text):
+        if _words(long_form) == words and _words(acronym) not in forms:
+            forms.append(_words(acronym))
+    return forms
+
+
+def _says_use(tokens: list[str], m_words: list[str], p_words: list[str]) -> bool:
+    m_at, p_at = _find(tokens, m_words), _find(tokens, p_words)
+    if m_at < 0 or p_at < 0:
+        return False
+    if m_at < p_at:
+        between = tokens[m_at + len(m_words) : p_at]
+        near, cue = between[:CUE_REACH], _USE_AFTER_METHOD
+    else:
+        between = tokens[p_at + len(p_words) : m_at]
+        near, cue = between[-CUE_REACH:], _USE_BEFORE_METHOD
+    return (
+        len(between) <= USE_GAP
+        and any(cue.match(w) for w in near)
+        and not _NOT_A_USE.intersection(between)
+    )
+
+
 def usage_sentence(method: str, problem: str, text: str) -> str | None:
-    """A sentence of `text` where `method` is used on `problem`: both named, a word of use
-    between them, at most USE_GAP words apart. None when the text only mentions them."""
-    m_words, p_words = _words(method), _words(problem)
-    if not m_words or not p_words:
+    """A sentence of `text` where `method` is used on `problem`: both named (or an acronym the
+    text defines for them) at most USE_GAP words apart, a word of use next to the method,
+    nothing of contrast or negation between. None when the text only mentions them."""
+    methods, problems = _forms(method, text), _forms(problem, text)
+    if not methods[0] or not problems[0]:
         return None
     for sentence in re.split(r"(?<=[.!?])\s+", text):
         tokens = _words(sentence)
-        m_at, p_at = _find(tokens, m_words), _find(tokens, p_words)
-        if m_at < 0 or p_at < 0:
-            continue
-        if m_at < p_at:
-            between, cue = tokens[m_at + len(m_words) : p_at], _USE_AFTER_METHOD
-        else:
-            between, cue = tokens[p_at + len(p_words) : m_at], _USE_BEFORE_METHOD
-        if len(between) <= USE_GAP and any(cue.match(w) for w in between):
+        if any(_says_use(tokens, m, p) for m in methods for p in problems):
             return sentence.strip()
     return None
 
@@ -193,20 +238,38 @@ def _allowed(snapshot: Snapshot, query: CandidateQuery) -> np.ndarray:
     return ok
 
 
-def _interventions(names: list[str]) -> np.ndarray:
+def interventions(names: list[str]) -> np.ndarray:
     """Whether each name can be an intervention: not a family of models or a part of one, and
     not an attack ("backdoor attacks for video understanding" inverts the roles: an attack is
     what a defence is tried against)."""
-    heads = [(_WORD.findall(n.lower()) or [""])[-1] for n in names]
+    words = [_WORD.findall(n.lower()) or [""] for n in names]
     return np.array(
         [
-            h not in MODEL_FAMILY_HEADS
-            and h not in ATTACK_HEADS
-            and not h.endswith(("llm", "llms"))
-            for h in heads
+            w[-1] not in MODEL_FAMILY_HEADS
+            and w[-1] not in ATTACK_HEADS
+            and not w[-1].endswith(("llm", "llms"))
+            and w[0] not in THREAT_MODIFIERS
+            for w in words
         ],
         dtype=bool,
     )
+
+
+def problems_mask(names: list[str], kinds: list[str]) -> np.ndarray:
+    """Whether each concept can be a problem: not a task named for a way of working
+    (PARADIGM_HEADS). A phenomenon may be ("shortcut learning")."""
+    return np.array(
+        [
+            kind != "task" or not _named_for_a_way_of_working(_WORD.findall(name.lower()))
+            for name, kind in zip(names, kinds, strict=True)
+        ],
+        dtype=bool,
+    )
+
+
+def _named_for_a_way_of_working(words: list[str]) -> bool:
+    # "retrieval-augmented generation", "tool-augmented reasoning": a technique, whatever its head
+    return not words or words[-1] in PARADIGM_HEADS or "augmented" in words
 
 
 def _most_active(snapshot: Snapshot, mask: np.ndarray, limit: int) -> np.ndarray:
@@ -220,6 +283,19 @@ def analogy_strength(analogy: np.ndarray, support: np.ndarray) -> np.ndarray:
     """How telling an analogy is: the target's likeness to the precedent, times how established
     the method is on the precedent (log of the papers using it there)."""
     return analogy * np.log1p(support)
+
+
+def centred_floor(snapshot: Snapshot, problems: np.ndarray) -> float:
+    """The centred context cosine that only (100 - ANALOGY_PERCENTILE)% of random pairs of
+    `problems` reach (a fixed sample, so a batch is reproducible), or MIN_CENTRED_ANALOGY."""
+    if len(problems) < PERCENTILE_MIN_PROBLEMS:
+        return MIN_CENTRED_ANALOGY
+    rng = np.random.default_rng(0)
+    a, b = rng.choice(problems, 20_000), rng.choice(problems, 20_000)
+    distinct = a != b
+    centred = snapshot.context_centred
+    cosines = np.einsum("ij,ij->i", centred[a[distinct]], centred[b[distinct]])
+    return max(MIN_CENTRED_ANALOGY, float(np.percentile(cosines, ANALOGY_PERCENTILE)))
 
 
 def _top_neighbours(row, mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -237,8 +313,12 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     history = snapshot.history
     kinds = np.asarray(history.concept_kinds)
     allowed = _allowed(snapshot, query)
-    is_method = allowed & (kinds == METHOD) & _interventions(history.concept_names)
-    is_target = allowed & np.isin(kinds, TARGET_KINDS)
+    is_method = allowed & (kinds == METHOD) & interventions(history.concept_names)
+    is_target = (
+        allowed
+        & np.isin(kinds, TARGET_KINDS)
+        & problems_mask(history.concept_names, history.concept_kinds)
+    )
     # A seed takes part whatever its size or activity.
     seeds = np.array([history.concept_index[s] for s in query.seeds], dtype=np.int64)
     for seed in seeds:
@@ -252,7 +332,8 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     problems = np.flatnonzero(is_target)
     if not len(problems):
         return Candidates.empty()
-    context = snapshot.context
+    # Problems are compared by their centred contexts: the raw ones of one area all read alike.
+    context = snapshot.context_centred
     triples: list[tuple[int, int, int]] = []
     # From a method: the problems it is used on, then the problems like them.
     for method in method_sources:
@@ -275,9 +356,10 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
         return Candidates.empty()
     m, t, v = (np.asarray(column, dtype=np.int64) for column in zip(*triples, strict=True))
     considered = len(m)
-    analogy = np.einsum("ij,ij->i", context[v], context[t])
-    centred = snapshot.context_centred
-    related = np.einsum("ij,ij->i", centred[v], centred[t]) >= MIN_CENTRED_ANALOGY
+    analogy = np.einsum("ij,ij->i", snapshot.context[v], snapshot.context[t])
+    established = problems[snapshot.papers[problems] >= MIN_PAPERS]
+    floor = centred_floor(snapshot, established)
+    related = np.einsum("ij,ij->i", context[v], context[t]) >= floor
     group = np.array([PROBLEM_GROUP.get(kind, -1) for kind in kinds])
     # A target named like its precedent, or inside its name ("time series" in "time series
     # prediction"), is the precedent in other words: M on it is done. (Context similarity is
@@ -330,24 +412,47 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     )
 
 
+GENERAL_PURPOSE_PERCENTILE = 90
+
+
+def general_purpose(snapshot: Snapshot, is_method: np.ndarray, is_target: np.ndarray) -> np.ndarray:
+    """Methods already used with more distinct problems than GENERAL_PURPOSE_PERCENTILE percent
+    of the graph's methods ("LoRA", "supervised fine-tuning"): one more task for them is
+    routine, not an idea, unless a precedent gives a reason (they stay in analogies)."""
+    pool = np.flatnonzero(is_method)
+    routine = np.zeros(len(is_method), dtype=bool)
+    if len(pool) < PERCENTILE_MIN_PROBLEMS:
+        return routine
+    touched = np.asarray(snapshot.adjacency[pool][:, np.flatnonzero(is_target)].sum(axis=1))
+    touched = touched.ravel()
+    routine[pool[touched > np.percentile(touched, GENERAL_PURPOSE_PERCENTILE)]] = True
+    return routine
+
+
 def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candidates:
     """Method-target pairs close in meaning and never mentioned together, with no precedent
     (via is -1): the fallback where the graph holds too few analogies."""
     history = snapshot.history
     kinds = np.asarray(history.concept_kinds)
     allowed = _allowed(snapshot, query)
+    is_method = allowed & (kinds == METHOD) & interventions(history.concept_names)
+    is_target = (
+        allowed
+        & np.isin(kinds, TARGET_KINDS)
+        & problems_mask(history.concept_names, history.concept_kinds)
+    )
     # The most active of each side: bounds the similarity matrix on a large graph.
     methods = _most_active(
-        snapshot, allowed & (kinds == METHOD) & _interventions(history.concept_names), limit
+        snapshot, is_method & ~general_purpose(snapshot, is_method, is_target), limit
     )
-    targets = _most_active(snapshot, allowed & np.isin(kinds, TARGET_KINDS), limit)
+    targets = _most_active(snapshot, is_target, limit)
     seeds = [history.concept_index[s] for s in query.seeds]
     if seeds:
         methods = np.array([i for i in seeds if kinds[i] == METHOD] or methods, dtype=np.int64)
         targets = np.array([i for i in seeds if kinds[i] != METHOD] or targets, dtype=np.int64)
     if not len(methods) or not len(targets):
         return Candidates.empty()
-    similarity = snapshot.context[methods] @ snapshot.context[targets].T
+    similarity = snapshot.context_centred[methods] @ snapshot.context_centred[targets].T
     best = np.argsort(-similarity, axis=None)[: 40 * limit]
     rows, cols = np.unravel_index(best, similarity.shape)
     m, t = methods[rows], targets[cols]

@@ -117,11 +117,17 @@ class Snapshot:
         # Where each concept is used: the mean of its papers' embeddings, as of this day.
         context = papers.T @ history.paper_vectors[kept]
         self.context = context / np.maximum(np.linalg.norm(context, axis=1, keepdims=True), 1e-9)
-        # The same less what every concept's papers share: in a graph of one area all contexts
-        # point one way (raw cosines 0.75-0.9 for unrelated problems); centred, unrelated ones
-        # sit near 0 and alike ones ("object detection", "semantic segmentation") near 0.5.
-        used = np.asarray(papers.sum(axis=0)).ravel() > 0
-        centred = context - (context[used].mean(axis=0) if used.any() else 0)
+        # The same less what the concepts ideas are built from share: in a graph of one area all
+        # contexts point one way (raw cosines 0.75-0.9 for unrelated problems); centred,
+        # unrelated ones sit near 0 and alike ones ("object detection", "semantic segmentation")
+        # near 0.6. The mean is taken over concepts with MIN_PAPERS papers or more: one-paper
+        # concepts are single papers' embeddings. (Centring the unnormalised sums on every
+        # concept left a shared offset: random pairs of the demo's problems at a median of 0.59.)
+        established = self.papers >= MIN_PAPERS
+        if not established.any():
+            established = self.papers > 0
+        unit = self.context
+        centred = unit - (unit[established].mean(axis=0) if established.any() else 0)
         self.context_centred = centred / np.maximum(
             np.linalg.norm(centred, axis=1, keepdims=True), 1e-9
         )

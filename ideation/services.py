@@ -31,6 +31,7 @@ from ideation.candidates import (
     candidates_subset,
     dataset_is_named,
     direct_pairs,
+    interventions,
     pairs_choose,
     usage_sentence,
 )
@@ -56,7 +57,7 @@ logger = logging.getLogger(__name__)
 GROUNDING_PER_CONCEPT = 2
 GROUNDING_POOL = 200  # most recent papers of a concept considered for its grounding
 EXTRA_FOR_DUPLICATES = 1.3  # write this many times the ideas asked for; near-duplicates merge
-EVIDENCE_POOL = 20  # analogies checked for a use, per idea wanted (the most promising first)
+EVIDENCE_POOL = 60  # analogies checked for a use, per idea wanted (the most promising first)
 EVIDENCE_PAPERS = 8  # papers naming the method and its precedent read for a use, per analogy
 
 
@@ -235,6 +236,7 @@ class _BatchRun:
     started: float = dataclass_field(default_factory=time.perf_counter)
     timings: dict = dataclass_field(default_factory=dict)
     notes: list[str] = dataclass_field(default_factory=list)
+    analogies_with_use: int = 0  # analogies whose precedent a paper states
 
     def progress(self, stage: str, percent: int) -> None:
         self.timings[stage] = round(time.perf_counter() - self.started, 3)
@@ -352,7 +354,8 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
         )
     scores = forecaster.scores(snapshot, found.a, found.b)
     percentile = (np.argsort(np.argsort(scores, kind="stable")) + 1) / len(scores)
-    # Analogies before direct pairs, cross-field before same-field; within each, the forecast.
+    # Analogies (a reason) before direct pairs, cross-field before same-field; within each,
+    # the forecast.
     ranking = percentile + found.cross_field + 2 * (found.via >= 0)
     keys = run.history.concept_keys
     repeated = np.array(
@@ -367,18 +370,7 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
         )
     seed_rows = frozenset(run.history.concept_index[key] for key in seeds)
     chosen = pairs_choose(found.a, found.b, ranking, n=wanted, via=found.via, seeds=seed_rows)
-    direct = int(sum(found.via[i] < 0 for i in chosen[:n]))
-    if direct:
-        run.notes.append(
-            f"{direct} of the ideas are pairs close in meaning with no precedent paper: only "
-            f"{with_precedent} analogies had a paper using the method on a problem like the target"
-        )
-    same_field = int(sum(not found.cross_field[i] for i in chosen[:n]))
-    if same_field:
-        run.notes.append(
-            f"{same_field} of the ideas pair a method and a target of one field: there were too "
-            "few cross-field analogies for these settings"
-        )
+    run.analogies_with_use = with_precedent
     if len(chosen) < n:
         run.notes.append(
             f"{len(chosen)} of the {n} ideas asked for: only {len(found.a)} method-target "
@@ -554,6 +546,7 @@ def _stage_save(run: _BatchRun, checked: list[_Checked], vectors: np.ndarray) ->
                 breakdown=item.breakdown,
                 duplicate_of=saved.get(merged[i]) if i in merged else None,
             )
+    _note_what_was_delivered(run, [checked[i].written.context for i in kept])
     batch.ideas_written, batch.duplicates = len(kept), len(listed) - len(kept)
     batch.message = "\n".join(dict.fromkeys(run.notes))
     batch.save(
@@ -569,6 +562,24 @@ def _stage_save(run: _BatchRun, checked: list[_Checked], vectors: np.ndarray) ->
         ]
     )
     run.progress("ranked", 100)
+
+
+def _note_what_was_delivered(run: _BatchRun, delivered: list[PairContext]) -> None:
+    """Say how many of the ideas delivered (after ranking and merging) have no precedent, and
+    how many stay within one field."""
+    direct = sum(context.via is None for context in delivered)
+    if direct:
+        run.notes.append(
+            f"{direct} of the ideas are pairs close in meaning with no precedent paper: only "
+            f"{run.analogies_with_use} analogies had a paper using the method on a problem like "
+            "the target"
+        )
+    same_field = sum(len({context.a.field, context.b.field}) < 2 for context in delivered)
+    if same_field:
+        run.notes.append(
+            f"{same_field} of the ideas pair a method and a target of one field: there were too "
+            "few cross-field analogies for these settings"
+        )
 
 
 def _seed_keys(run: _BatchRun, names: list[str]) -> list[str]:
@@ -663,9 +674,19 @@ def _pair_context(
         ]
     papers = precedent + [
         GroundingPaper(key=key, title="", abstract="", concept=history.concept_keys[b])
-        for key in _grounding(history, b, history.vectors[a])
+        # a paper about the target first (its setup is reproduced), near the method second
+        for key in _grounding(history, b, 2 * history.vectors[b] + history.vectors[a])
     ]
-    company = _neighbours_by_kind(history, snapshot, b, exclude={a, via, b} | hubs)
+    # The data, metric and comparison come from the paper whose setup the idea reproduces, so
+    # they belong together ("the Minecraft paper's setup on GSM8K" came of mixing sources);
+    # only a comparison method it lacks is taken from the target's company in the graph.
+    exclude = {a, via, b} | hubs
+    setup = (
+        history.paper_index.get(papers[len(precedent)].key)
+        if len(papers) > len(precedent)
+        else None
+    )
+    company = _setup_company(history, snapshot, b, setup, exclude=exclude)
     return PairContext(
         a=_side(history, snapshot, a),
         b=_side(history, snapshot, b),
@@ -678,12 +699,25 @@ def _pair_context(
     )
 
 
-def _neighbours_by_kind(
-    history: History, snapshot: Snapshot, concept: int, *, exclude: set[int]
+def _setup_company(
+    history: History, snapshot: Snapshot, target: int, setup: int | None, *, exclude: set[int]
 ) -> dict[str, tuple[str, ...]]:
-    """A concept's strongest co-mention partners of each kind, three per kind."""
-    row = snapshot.cooc[concept]
-    order = row.indices[np.argsort(-row.data, kind="stable")]
+    """Datasets, metrics and methods of the setup paper (the target's strongest partners
+    first), and methods from the target's company when the paper names none."""
+    row = snapshot.cooc[target]
+    partners = row.indices[np.argsort(-row.data, kind="stable")]
+    company: dict[str, tuple[str, ...]] = {}
+    if setup is not None:
+        in_paper = history.incidence[setup].indices
+        strength = np.asarray(row[:, in_paper].todense()).ravel()
+        company = _by_kind(history, in_paper[np.argsort(-strength, kind="stable")], exclude)
+    if "method" not in company:
+        company["method"] = _by_kind(history, partners, exclude).get("method", ())
+    return company
+
+
+def _by_kind(history: History, order: np.ndarray, exclude: set[int]) -> dict[str, tuple[str, ...]]:
+    """The first three concepts of each kind in `order` that an idea can name."""
     company: dict[str, list[str]] = {}
     for i in order:
         if int(i) in exclude:
@@ -691,6 +725,7 @@ def _neighbours_by_kind(
         kind, name = history.concept_kinds[int(i)], history.concept_names[int(i)]
         if (
             phrase_is_generic(name.split(), strict=True)
+            or (kind == "method" and not interventions([name])[0])  # a rival is a method
             or (" " not in name and name.islower())
             or name.lower() in FIELD_NAMES
             or (kind == "dataset" and not dataset_is_named(name))

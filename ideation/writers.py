@@ -164,7 +164,7 @@ class OfflineWriter:
         metric = (company.get("metric") or ("",))[0]
         dataset = (company.get("dataset") or ("",))[0]
         rival = (company.get("method") or ("",))[0]
-        measured = f"{metric}" if metric else f"the measure the {target.name} papers report"
+        measured = metric or f"{target.name} performance as its papers measure it"
         data = f" on {dataset}" if dataset else ""
 
         problem = (
@@ -201,7 +201,9 @@ class OfflineWriter:
                 f" as measured by {metric}" if metric else ""
             )
         else:
-            hypothesis = f"Adding {method.name} improves {measured} on {target.name}"
+            hypothesis = f"Adding {method.name} improves {measured}" + (
+                f" on {target.name}" if metric else ""
+            )
         hypothesis += f"{data}, compared with " + (
             rival if rival else f"the methods {target.name} papers use now"
         )

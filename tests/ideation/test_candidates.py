@@ -15,7 +15,7 @@ from tests.ideation.factories import history_from
 # a method used on the first only, and concepts that must never be offered.
 VECTORS = {
     "activation_probing": [1, 0, 0, 0.2],
-    "jailbreak_detection": [0, 1, 0, 0],
+    "jailbreaking": [0, 1, 0, 0],
     "reward_hacking": [0, 0.8, 0.6, 0],
     "protein_folding": [0, 0, 1, 0],
     "reward_model": [0.2, 0.9, 0.1, 0],
@@ -26,7 +26,7 @@ VECTORS = {
 }
 KINDS = {
     "activation_probing": "method",
-    "jailbreak_detection": "task",
+    "jailbreaking": "phenomenon",
     "reward_hacking": "phenomenon",
     "protein_folding": "task",
     "reward_model": "method",
@@ -40,9 +40,9 @@ def history():
     papers = []
     for i in range(6):
         day = f"2025-0{1 + i % 6}-10"
-        papers.append((day, "cs.CR", ["activation_probing", "jailbreak_detection"]))
+        papers.append((day, "cs.CR", ["activation_probing", "jailbreaking"]))
         papers.append((day, "cs.LG", ["reward_hacking", "reward_model"]))
-        papers.append((day, "cs.CR", ["jailbreak_detection"]))
+        papers.append((day, "cs.CR", ["jailbreaking"]))
         papers.append((day, "cs.LG", ["reward_hacking"]))
         papers.append((day, "q-bio", ["protein_folding"]))
         papers.append((day, "cs.LG", ["accurate_model", "reward_hacking"]))
@@ -63,7 +63,7 @@ def test_a_method_reaches_a_problem_like_the_one_it_is_used_on():
     h = history()
     found = analogies(h.snapshot(), CandidateQuery(), limit=10)
     got = triples(found, h)
-    assert ("activation_probing", "reward_hacking", "jailbreak_detection") in got
+    assert ("activation_probing", "reward_hacking", "jailbreaking") in got
     # never a pair already mentioned together, never a target unlike the precedent
     assert not any(t == "protein_folding" for _, t, _ in got)
     assert not any((m, t) == ("reward_model", "reward_hacking") for m, t, _ in got)
@@ -88,7 +88,7 @@ def test_generic_concepts_and_model_families_never_take_part():
 def test_seeded_from_the_target_side():
     h = history()
     found = analogies(h.snapshot(), CandidateQuery(seeds=("reward_hacking",)), limit=5)
-    assert ("activation_probing", "reward_hacking", "jailbreak_detection") in triples(found, h)
+    assert ("activation_probing", "reward_hacking", "jailbreaking") in triples(found, h)
 
 
 def test_direct_pairs_carry_no_precedent():
@@ -107,20 +107,20 @@ def test_names_sharing_a_content_word_are_one_thing_twice():
 def test_a_method_word_sharing_its_precedent_is_no_transfer():
     vectors = {**VECTORS, "jailbreak_attacks": [1, 0, 0.1, 0.2]}
     kinds = {**KINDS, "jailbreak_attacks": "method"}
-    papers = [(f"2025-0{1 + i % 6}-10", "cs.CR", ["jailbreak_attacks", "jailbreak_detection"])
+    papers = [(f"2025-0{1 + i % 6}-10", "cs.CR", ["jailbreak_attacks", "jailbreaking"])
               for i in range(6)]  # fmt: skip
     h = history_from([*papers, *[(d, f, c) for d, f, c in _papers()]], vectors=vectors, kinds=kinds)
     got = triples(analogies(h.snapshot(), CandidateQuery(), limit=10), h)
-    assert ("activation_probing", "reward_hacking", "jailbreak_detection") in got
+    assert ("activation_probing", "reward_hacking", "jailbreaking") in got
     assert not any(m == "jailbreak_attacks" for m, _, _ in got)
 
 
 def _papers():
     for i in range(6):
         day = f"2025-0{1 + i % 6}-10"
-        yield day, "cs.CR", ["activation_probing", "jailbreak_detection"]
+        yield day, "cs.CR", ["activation_probing", "jailbreaking"]
         yield day, "cs.LG", ["reward_hacking", "reward_model"]
-        yield day, "cs.CR", ["jailbreak_detection"]
+        yield day, "cs.CR", ["jailbreaking"]
         yield day, "cs.LG", ["reward_hacking"]
         yield day, "q-bio", ["protein_folding"]
         yield day, "cs.DM", ["graph_coloring"]
@@ -134,9 +134,12 @@ def test_a_use_is_a_sentence_that_says_so_not_a_co_mention():
         ("DPO", "sycophancy", "We reduce sycophancy using DPO on synthetic preference data."),
         ("chain-of-thought", "math", "Chains of thought improve math accuracy."),
         ("activation steering", "over-refusal", "Activation steering mitigates over-refusal."),
+        ("sparse autoencoder", "jailbreak detection",
+         "Sparse autoencoders (SAEs) are popular. We train SAEs for jailbreak detection."),
     ]  # fmt: skip
     for method, problem, text in used:
-        assert usage_sentence(method, problem, f"Intro. {text} More.") == text
+        found = usage_sentence(method, problem, f"Intro. {text} More.")
+        assert found and text.endswith(found), text
     mentioned = [
         ("jailbreak attacks", "adversarial manipulation",
          "Jailbreak attacks and adversarial manipulation threaten deployed models."),
@@ -144,13 +147,47 @@ def test_a_use_is_a_sentence_that_says_so_not_a_co_mention():
          "Sparse autoencoders are popular. Reward hacking is a risk for RL."),
         ("DPO", "sycophancy",
          "Unlike DPO, which was studied on many benchmarks with diverse prompts, sycophancy."),
+        # Read as uses before: a contrast, a method built on the "problem", a method exploiting it.
+        ("full fine-tuning", "data poisoning",
+         "LoRA exhibits better robustness to backdoor attacks than full fine-tuning, while becomes "
+         "more vulnerable to untargeted data poisoning."),
+        ("model editing", "meta-learning",
+         "In particular, meta-learning-based model editing methods have notable advantages."),
+        ("semi-supervised learning", "memorization",
+         "Recent methods combine sample selection with semi-supervised learning (SSL) to exploit "
+         "the memorization effect."),
     ]  # fmt: skip
     for method, problem, text in mentioned:
         assert usage_sentence(method, problem, text) is None, text
 
 
+def test_a_task_named_for_a_way_of_working_is_no_problem():
+    from ideation.candidates import problems_mask
+
+    names = ["meta-learning", "knowledge graphs", "retrieval-augmented generation",
+             "jailbreak detection", "shortcut learning"]  # fmt: skip
+    kinds = ["task", "task", "task", "task", "phenomenon"]
+    assert problems_mask(names, kinds).tolist() == [False, False, False, True, True]
+
+
 def test_attacks_and_model_families_are_never_the_intervention():
-    from ideation.candidates import _interventions
+    from ideation.candidates import interventions
 
     names = ["backdoor attacks", "data poisoning", "activation steering", "frontier models"]
-    assert _interventions(names).tolist() == [False, False, True, False]
+    assert interventions(names).tolist() == [False, False, True, False]
+    assert interventions(["harmful fine-tuning", "adversarial training"]).tolist() == [False, True]
+
+
+def test_a_method_used_on_every_problem_is_general_purpose():
+    from ideation.candidates import general_purpose
+
+    kinds, papers = {"lora": "method"}, []
+    for i in range(40):
+        kinds[f"method_{i}"], kinds[f"task_{i}"] = "method", "task"
+        papers.append(("2025-01-10", "cs.LG", [f"method_{i}", f"task_{i}"]))
+        papers.append(("2025-01-11", "cs.CL", ["lora", f"task_{i}"]))
+    h = history_from(papers, kinds=kinds)
+    s = h.snapshot()
+    kind = np.asarray(h.concept_kinds)
+    routine = general_purpose(s, kind == "method", kind == "task")
+    assert [h.concept_keys[i] for i in np.flatnonzero(routine)] == ["lora"]

@@ -141,8 +141,12 @@ def test_ideate_writes_ranked_grounded_cross_field_ideas(corpus, tmp_path):
     scores = [idea["score"] for idea in ideas]
     assert scores == sorted(scores, reverse=True)
     known = get_store().papers_brief(keys=[k for idea in ideas for k in idea["grounding"]])
+    same_field = sum(len(set(idea["fields"])) < 2 for idea in ideas)
+    if same_field:  # an analogy of one field may outrank a cross-field pair with no reason
+        message = IdeaBatch.objects.get(pk=ideas[0]["batch"]).message
+        assert f"{same_field} of the ideas pair a method and a target of one field" in message
     for idea in ideas:
-        assert len(idea["concepts"]) == 2 and len(set(idea["fields"])) == 2, "cross-field"
+        assert len(idea["concepts"]) == 2
         assert idea["grounding"] and all(key in known for key in idea["grounding"])
         assert idea["novelty"]["verdict"] in ("novel", "not_novel", "uncertain")
         assert 0 <= idea["novelty"]["score"] <= 1
