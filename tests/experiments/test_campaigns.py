@@ -57,6 +57,11 @@ def _tail(log) -> str:
     return log.read_text()[-2000:] if log.exists() else ""
 
 
+def _mails_about(campaign: Campaign, mail_dir, before: set) -> list[str]:
+    mails = [path.read_text() for path in set(mail_dir.glob("*")) - before]
+    return [text for text in mails if f"Campaign {campaign.pk} " in text]
+
+
 def test_a_campaign_runs_its_trials_then_confirms_the_best_on_fresh_seeds(gpu_log, chat, settings):
     """Proposed by an LLM (a loopback server) two at a time: its one valid proposal is taken with
     its reason, its invalid ones fall back to Optuna; the author gets the summary by e-mail."""
@@ -84,6 +89,9 @@ def test_a_campaign_runs_its_trials_then_confirms_the_best_on_fresh_seeds(gpu_lo
         )
         campaigns.campaign_start(campaign=campaign)
         campaign = finished(campaign, 600, gpu_log)
+        # The worker sends the e-mail once the finished state is committed: wait for it before
+        # stopping the worker, or the stop can come first.
+        mine = wait_for(lambda: _mails_about(campaign, mail_dir, before), 60, "the e-mail")
     finally:
         stop(worker)
     assert campaign.status == "succeeded", campaign.message + _tail(gpu_log)
@@ -108,8 +116,6 @@ def test_a_campaign_runs_its_trials_then_confirms_the_best_on_fresh_seeds(gpu_lo
     assert summary["best_so_far"] == sorted(summary["best_so_far"])  # never gets worse
     assert len(summary["best_on_fresh_seeds"]) == 3 and "gain" in summary
     assert "fresh seeds" in campaign.message
-    mails = [path.read_text() for path in set(mail_dir.glob("*")) - before]
-    mine = [text for text in mails if f"Campaign {campaign.pk} " in text]
     assert len(mine) == 1 and "ada@example.org" in mine[0] and campaign.message in mine[0]
 
 
