@@ -19,6 +19,7 @@ import numpy as np
 from scipy import sparse
 
 from graph.store import GraphStore
+from ingest.text import squash
 
 MIN_PAPERS = 3
 RECENT_DAYS = 180
@@ -57,6 +58,14 @@ class History:
     @cached_property
     def concept_index(self) -> dict[str, int]:
         return {key: i for i, key in enumerate(self.concept_keys)}
+
+    @cached_property
+    def name_index(self) -> dict[str, int]:
+        """Squashed names to indexes, for nodes whose name is not their key ("DPO")."""
+        index: dict[str, int] = {}
+        for i, name in enumerate(self.concept_names):
+            index.setdefault(squash(name), i)
+        return index
 
     @cached_property
     def paper_index(self) -> dict[str, int]:

@@ -9,15 +9,15 @@ from django.db.models import QuerySet
 from graph.factory import get_store
 from graph.store import PaperBrief
 from ideation.models import ForecastModel, Idea, IdeaBatch
-from ingest.text import squash
+from ingest.extraction import concept_keys_for
 
 
 def concepts_unknown(*, names: list[str]) -> list[str]:
-    """The names among `names` that are no concept of the graph (by name or key, any case or
-    number)."""
-    keys = {name: squash(name) for name in names}
-    known = get_store().concepts_brief(keys=sorted(set(keys.values())))
-    return [name for name, key in keys.items() if key not in known]
+    """The names among `names` that are no concept of the graph (by key, name or a known
+    acronym, any case or number)."""
+    keys = {name: concept_keys_for(name) for name in names}
+    known = get_store().concepts_brief(keys=sorted({k for ks in keys.values() for k in ks}))
+    return [name for name, ks in keys.items() if not any(k in known for k in ks)]
 
 
 def idea_pairs_held(*, user=None, before_batch: int | None = None) -> set[frozenset[str]]:

@@ -49,6 +49,7 @@ from ideation.writers import (
 from index import embedding
 from index.selectors import unit_vectors
 from index.vectorindex import CONCEPTS, PAPERS
+from ingest.extraction import concept_keys_for
 from ingest.taxonomy import field_name
 from ingest.termhood import phrase_is_generic
 from ingest.text import squash
@@ -160,9 +161,11 @@ def forecaster_current(*, history: History, retrain: bool = True) -> Forecaster:
 
 
 def concept_lookup(history: History, name: str) -> int | None:
-    """A concept's index by canonical name or key (case and plural insensitive)."""
-    found = history.concept_index.get(name)
-    return found if found is not None else history.concept_index.get(squash(name))
+    """A concept's index by key, name or a known acronym (case and plural insensitive)."""
+    for key in concept_keys_for(name):
+        if (found := history.concept_index.get(key)) is not None:
+            return found
+    return history.name_index.get(squash(name))
 
 
 def pairs_score(*, pairs: list[tuple[object, object]]) -> list[dict]:
@@ -606,7 +609,7 @@ def _seed_keys(run: _BatchRun, names: list[str]) -> list[str]:
 def _nearest_in_history(history: History, name: str, store) -> int | None:
     """The history's concept nearest in meaning to a concept the graph knows but the history
     leaves out; None for a name the graph does not know at all."""
-    if squash(name) not in store.concepts_brief(keys=[squash(name)]):
+    if not store.concepts_brief(keys=concept_keys_for(name)):
         return None
     similarity = history.vectors @ embedding.encode([name])[0]
     best = int(np.argmax(similarity))

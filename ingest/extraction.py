@@ -142,6 +142,7 @@ _CAMEL_CASE = re.compile(r"[a-z][A-Z]")
 _BENCHMARK_NAME = re.compile(
     r"(?:[a-z]QA|QA$|Bench$|bench$|Eval$|\d+K$|^MMLU|^ImageNet|^CIFAR|^COCO|^SQuAD)"
 )
+_CAPITALS_NAME = re.compile(r"[A-Z][A-Z0-9]{2,5}")  # SVM, TREC, RANSAC: specific on one mention
 _MODEL_NAME = re.compile(
     r"(?:GPT|Llama|LLaMA|Claude|Gemini|Gemma|Qwen|Mistral|Mixtral|DeepSeek|Phi|Pythia|PaLM|"
     r"BERT|RoBERTa|T5|ViT|CLIP|OPT|OLMo|Falcon|Vicuna)-?\d"
@@ -217,6 +218,19 @@ def default_vocabulary() -> Vocabulary:
     return Vocabulary.load()
 
 
+def concept_keys_for(text: str) -> list[str]:
+    """The keys a concept typed by name may have: the text as a key, its squashed form, and for
+    an acronym the vocabulary knows (DPO, RLHF), the long form's key, which is the node's key
+    however the node is named."""
+    text = text.strip()
+    keys = [text, squash(text)]
+    acronyms = default_vocabulary().acronyms
+    for form in (text, text.removesuffix("s")):
+        if form in acronyms:
+            keys.append(acronyms[form])
+    return list(dict.fromkeys(k for k in keys if k))
+
+
 def _initials(words: list[str]) -> str:
     return "".join(part[0] for w in words for part in w.lower().split("-") if part)
 
@@ -284,6 +298,7 @@ def _enough_evidence(name: str, kind: str, count: int) -> bool:
         or count > 1
         or len(name.split()) >= 3
         or bool(_MODEL_NAME.match(name))
+        or bool(_CAPITALS_NAME.fullmatch(name))
         or name.lower() in LANGUAGES
     )
 
@@ -312,9 +327,10 @@ def _looks_like_concept(words: list[str]) -> bool:
         return False
     if len(words) == 1:
         # A single word outside the vocabulary counts as a concept when it is a mixed-case name
-        # (ImageNet, GPT-4), an acronym (RANSAC), or a head noun of a known kind (parser).
+        # (ImageNet, GPT-4), an acronym (RANSAC), a head noun of a known kind (parser), or a
+        # language (the data of multilingual work).
         word = words[0]
-        if singular(lowered[0]) in _KIND_OF_HEAD:
+        if singular(lowered[0]) in _KIND_OF_HEAD or lowered[0] in LANGUAGES:
             return True
         return len(word) > 1 and word[1:] != word[1:].lower()
     return all(len(w) > 1 for w in words)
@@ -345,7 +361,7 @@ class Extractor:
                 }
             if not alias and not entry["written"]:
                 # Named as this text first writes it (TruthfulQA, sparse autoencoders), in its
-                # case where the case means something; an acronym alone names the long form.
+                # case where the case means something.
                 entry["name"], entry["written"] = written_form(words), True
             entry["spans"].append(span)
             if alias:
@@ -353,11 +369,15 @@ class Extractor:
 
         for chunk in _chunks(text):
             self._match_chunk(chunk, local_acronyms, add)
-        return [
-            Concept(key, e["name"], e["kind"], tuple(e["spans"]), tuple(sorted(e["aliases"])))
+        kept = [
+            (key, e)
             for key, e in found.items()
             if _enough_evidence(e["name"], e["kind"], len(e["spans"]))
             and (key in self.vocab.protected or not phrase_is_generic(e["name"].split()))
+        ]
+        return [
+            Concept(key, _shown_name(e), e["kind"], tuple(e["spans"]), tuple(sorted(e["aliases"])))
+            for key, e in kept
         ]
 
     def _acronym_key(self, word: str, local_acronyms: dict[str, str]) -> str | None:
@@ -385,10 +405,11 @@ class Extractor:
             if n > 1:
                 return n
             word = piece[0]
-            # One word: not a generic one, and an all-capitals word only where the vocabulary
-            # writes it so too (BLEU), not an emphasised common word (WORD, VALUE).
+            # One word: not a generic one, and written in the vocabulary's case where that is
+            # all capitals: an emphasised common word (WORD, VALUE) is not a name, nor is the
+            # word "rise" the method RISE.
             generic = singular(word.lower()) in GENERIC_PHRASES
-            if not generic and (not word.isupper() or name.isupper()):
+            if not generic and word.isupper() == name.isupper():
                 return 1
         return 0
 
@@ -427,9 +448,21 @@ class Extractor:
             add(whole, words, (chunk[0].start(), chunk[-1].end()))
 
 
+def _shown_name(entry: dict) -> str:
+    """A text that writes only the acronym (BLEU, DPO) names the concept so, as people do. The key
+    stays the long form's, so it is the same node as "direct preference optimization", which the
+    graph names by its commonest written form."""
+    if not entry["written"] and len(entry["aliases"]) == 1:
+        return next(iter(entry["aliases"]))
+    return entry["name"]
+
+
 def written_form(words: list[str]) -> str:
-    """A phrase as written, lower case except acronyms and camel-case names."""
-    return " ".join(w if is_cased_name(w) else w.lower() for w in words)
+    """A phrase as written, lower case except acronyms, camel-case names and languages."""
+    return " ".join(
+        w if is_cased_name(w) else w.capitalize() if w.lower() in LANGUAGES else w.lower()
+        for w in words
+    )
 
 
 def _core_tokens(tokens: list[re.Match[str]]) -> list[re.Match[str]]:

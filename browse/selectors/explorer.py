@@ -20,8 +20,8 @@ from graph.store import (
 )
 from index.selectors import key_vectors, nearest_keys
 from index.vectorindex import CONCEPTS
+from ingest.extraction import concept_keys_for
 from ingest.termhood import phrase_is_generic
-from ingest.text import squash
 
 MAX_DEPTH = 3
 MAX_NODES = 500
@@ -143,8 +143,9 @@ def concept_resolve(*, text: str) -> str | None:
     text = text.strip()
     if not text:
         return None
-    found = get_store().concepts_brief(keys=list(dict.fromkeys([text, squash(text)])))
-    return text if text in found else next(iter(found), None)
+    keys = concept_keys_for(text)
+    found = get_store().concepts_brief(keys=keys)
+    return next((key for key in keys if key in found), None)
 
 
 def concept_neighbourhood(

@@ -45,7 +45,7 @@ def test_extract_concepts_cli(tmp_path):
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [line["id"] for line in lines] == ["d1"]
     concepts = {c["name"]: c for c in lines[0]["concepts"]}
-    assert "sparse autoencoders" in concepts and "large language model" in concepts  # as written
+    assert "sparse autoencoders" in concepts and "LLM" in concepts  # as written
     start, end = concepts["sparse autoencoders"]["spans"][0]
     assert "Sparse autoencoders (SAEs) find"[start:end].lower().startswith("sparse autoencoder")
 

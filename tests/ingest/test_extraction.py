@@ -1,6 +1,11 @@
 import json
 
-from ingest.extraction import Extractor, extract_concepts, find_acronym_definitions
+from ingest.extraction import (
+    Extractor,
+    concept_keys_for,
+    extract_concepts,
+    find_acronym_definitions,
+)
 from ingest.text import singular, squash
 from tests.conftest import sample_lines
 
@@ -36,9 +41,10 @@ def test_acronym_defined_in_text_resolves_to_its_long_form():
 
 
 def test_corpus_acronym_table_expands_undefined_acronyms():
-    found = names("We fine-tune LLMs with RLHF.")
-    assert "large language model" in found
-    assert "reinforcement learning from human feedback" in found
+    # The node is the long form's; a text that writes only the acronym names it so.
+    found = {c.key: c.name for c in extract_concepts("We fine-tune LLMs with RLHF.")}
+    assert found[squash("large language model")] == "LLM"
+    assert found[squash("reinforcement learning from human feedback")] == "RLHF"
 
 
 def test_spans_point_at_the_text():
@@ -110,8 +116,15 @@ def test_names_keep_the_case_people_write():
     )}  # fmt: skip
     assert {"GPT-4o", "TruthfulQA"} <= set(concepts)
     assert (concepts["GPT-4o"].kind, concepts["TruthfulQA"].kind) == ("other", "dataset")
-    assert "DPO" in concepts["direct preference optimization"].aliases  # acronyms: long form
+    assert concepts["DPO"].key == squash("direct preference optimization")
+    assert concepts["DPO"].aliases == ("DPO",)
     assert not [name for name in concepts if "HAllucination" in name]
+
+
+def test_lone_acronyms_and_languages_are_concepts_but_not_lower_case_words_like_them():
+    found = names("We train an SVM on English; scores rise on TREC.")
+    assert {"SVM", "TREC", "English"} <= set(found)
+    assert not {"rise", "RISE"} & set(found)  # the word, not the vocabulary's method RISE
 
 
 def test_generic_phrases_are_not_concepts():
@@ -166,3 +179,9 @@ def test_ideas_need_more_than_a_whole_area_or_a_broad_head():
         assert not too_broad(name), name
     # The concept layer itself keeps them: they are what a text mentions.
     assert not phrase_is_generic(["complex", "reasoning"]) and not phrase_is_generic(["defense"])
+
+
+def test_a_typed_acronym_finds_the_long_forms_node():
+    assert squash("direct preference optimization") in concept_keys_for("DPO")
+    assert squash("sparse autoencoder") in concept_keys_for("SAEs")
+    assert concept_keys_for("reward hacking") == ["reward hacking", "rewardhacking"]
