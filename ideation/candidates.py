@@ -224,7 +224,7 @@ def _allowed(snapshot: Snapshot, query: CandidateQuery) -> np.ndarray:
     ok &= ~np.array(
         [
             phrase_is_generic(n.split(), strict=True) or " ".join(n.lower().split()) in FIELD_NAMES
-            for n in history.concept_names
+            for n in history.concept_terms
         ]
     )
     ok &= np.array(
@@ -313,11 +313,11 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     history = snapshot.history
     kinds = np.asarray(history.concept_kinds)
     allowed = _allowed(snapshot, query)
-    is_method = allowed & (kinds == METHOD) & interventions(history.concept_names)
+    is_method = allowed & (kinds == METHOD) & interventions(history.concept_terms)
     is_target = (
         allowed
         & np.isin(kinds, TARGET_KINDS)
-        & problems_mask(history.concept_names, history.concept_kinds)
+        & problems_mask(history.concept_terms, history.concept_kinds)
     )
     # A seed takes part whatever its size or activity.
     seeds = np.array([history.concept_index[s] for s in query.seeds], dtype=np.int64)
@@ -364,7 +364,7 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     # A target named like its precedent, or inside its name ("time series" in "time series
     # prediction"), is the precedent in other words: M on it is done. (Context similarity is
     # no sign of synonymy: related problems' papers read alike.)
-    names = history.concept_names
+    names = history.concept_terms
     same_thing = np.einsum("ij,ij->i", history.vectors[v], history.vectors[t]) >= SYNONYM_COSINE
     same_thing |= np.array([_contains(names[x], names[y]) for x, y in zip(v, t, strict=True)])
     keep = (
@@ -435,11 +435,11 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
     history = snapshot.history
     kinds = np.asarray(history.concept_kinds)
     allowed = _allowed(snapshot, query)
-    is_method = allowed & (kinds == METHOD) & interventions(history.concept_names)
+    is_method = allowed & (kinds == METHOD) & interventions(history.concept_terms)
     is_target = (
         allowed
         & np.isin(kinds, TARGET_KINDS)
-        & problems_mask(history.concept_names, history.concept_kinds)
+        & problems_mask(history.concept_terms, history.concept_kinds)
     )
     # The most active of each side: bounds the similarity matrix on a large graph.
     methods = _most_active(
@@ -456,7 +456,7 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
     best = np.argsort(-similarity, axis=None)[: 40 * limit]
     rows, cols = np.unravel_index(best, similarity.shape)
     m, t = methods[rows], targets[cols]
-    names = history.concept_names
+    names = history.concept_terms
     keep = (snapshot.co_mentions(m, t) == 0) & np.array(
         [not share_a_word(names[x], names[y]) for x, y in zip(m, t, strict=True)], dtype=bool
     )

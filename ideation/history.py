@@ -18,7 +18,9 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from core.graph_marks import graph_rewritten_token
 from graph.store import GraphStore
+from ingest.extraction import concept_term
 from ingest.text import squash
 
 MIN_PAPERS = 3
@@ -58,6 +60,13 @@ class History:
     @cached_property
     def concept_index(self) -> dict[str, int]:
         return {key: i for i, key in enumerate(self.concept_keys)}
+
+    @cached_property
+    def concept_terms(self) -> list[str]:
+        """Names to judge concepts by: an acronym-named node's long form ("small language model"
+        for "SLM"), so that role and genericity rules read words, not letters."""
+        pairs = zip(self.concept_keys, self.concept_names, strict=True)
+        return [concept_term(key, name) for key, name in pairs]
 
     @cached_property
     def name_index(self) -> dict[str, int]:
@@ -193,7 +202,7 @@ _loaded: dict[str, History] = {}
 
 def graph_version(store: GraphStore) -> str:
     counts = store.counts()
-    return f"{counts.papers}:{counts.concepts}:{counts.mentions}"
+    return f"{counts.papers}:{counts.concepts}:{counts.mentions}:{graph_rewritten_token()}"
 
 
 def history_build(

@@ -726,9 +726,10 @@ def _by_kind(history: History, order: np.ndarray, exclude: set[int]) -> dict[str
         if int(i) in exclude:
             continue
         kind, name = history.concept_kinds[int(i)], history.concept_names[int(i)]
+        term = history.concept_terms[int(i)]
         if (
-            phrase_is_generic(name.split(), strict=True)
-            or (kind == "method" and not interventions([name])[0])  # a rival is a method
+            phrase_is_generic(term.split(), strict=True)
+            or (kind == "method" and not interventions([term])[0])  # a rival is a method
             or (" " not in name and name.islower())
             or name.lower() in FIELD_NAMES
             or (kind == "dataset" and not dataset_is_named(name))

@@ -231,6 +231,14 @@ def concept_keys_for(text: str) -> list[str]:
     return list(dict.fromkeys(k for k in keys if k))
 
 
+def concept_term(key: str, name: str) -> str:
+    """The words to judge a concept by (generic? a family of models? an attack?): its name, or
+    for a node named by an acronym ("SLM", "CNN"), the long form the vocabulary gives its key."""
+    if " " in name or not is_cased_name(name):
+        return name
+    return default_vocabulary().names.get(key, name)
+
+
 def _initials(words: list[str]) -> str:
     return "".join(part[0] for w in words for part in w.lower().split("-") if part)
 
@@ -376,7 +384,13 @@ class Extractor:
             and (key in self.vocab.protected or not phrase_is_generic(e["name"].split()))
         ]
         return [
-            Concept(key, _shown_name(e), e["kind"], tuple(e["spans"]), tuple(sorted(e["aliases"])))
+            Concept(
+                key,
+                e["name"] if key in local_names else _shown_name(e),
+                e["kind"],
+                tuple(e["spans"]),
+                tuple(sorted(e["aliases"])),
+            )
             for key, e in kept
         ]
 
@@ -449,9 +463,10 @@ class Extractor:
 
 
 def _shown_name(entry: dict) -> str:
-    """A text that writes only the acronym (BLEU, DPO) names the concept so, as people do. The key
-    stays the long form's, so it is the same node as "direct preference optimization", which the
-    graph names by its commonest written form."""
+    """A text that writes only an acronym of the vocabulary (BLEU, DPO) names the concept so, as
+    people do (an acronym the text defines is named by the long form it gives). The key stays the
+    long form's, so it is the same node as "direct preference optimization", which the graph
+    names by its commonest written form."""
     if not entry["written"] and len(entry["aliases"]) == 1:
         return next(iter(entry["aliases"]))
     return entry["name"]

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import F
 
 from core.embedded import graph_is_embedded, server_compact
+from core.graph_marks import graph_rewritten_mark
 from graph.factory import get_store
 from graph.store import ConceptRow, FieldRow, GraphStore, Mention, PaperRow
 from index import embedding
@@ -388,6 +389,7 @@ def concepts_reextract(*, batch_size: int = 512) -> dict[str, int]:
             index=CONCEPTS, keys=[k for k, _ in new], vectors=embedding.encode([n for _, n in new])
         )
     store.concept_tops_refresh(min_papers=settings.CONCEPT_TOP_MIN_PAPERS, stale_only=False)
+    graph_rewritten_mark()  # names and mentions changed, perhaps not the counts
     return {
         "papers": papers,
         "concepts_before": before,

@@ -165,13 +165,11 @@ def phrase_is_generic(words: list[str], *, strict: bool = False) -> bool:
     but are too broad to build an idea or a summary on."""
     if not words:
         return True
-    if len(words) == 1 and is_cased_name(words[0]):
-        return False  # a name (TruthfulQA, DPO), or an acronym naming its long form's node (LLM)
     if any(
         (is_cased_name(w) or any(c.isdigit() for c in w)) and _norm(w) not in GENERIC_HEADS
         for w in words
     ):
-        return False  # a name (GPT-4o) is never generic; "open-source LLMs" can be
+        return False  # a name (GPT-4o, TruthfulQA, DPO) is never generic; "LLMs" alone can be
     if len(words) == 1 and _norm(words[0]) in LONE_FRAGMENTS:
         return True
     if len(words) == 1 and strict:

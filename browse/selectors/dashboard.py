@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from browse.selectors.common import cached
 from graph.factory import get_store
 from graph.store import ConceptBrief
+from ingest.extraction import concept_term
 from ingest.termhood import phrase_is_generic
 
 
@@ -26,7 +27,7 @@ GROWTH_MIN_RECENT = 5
 
 def _specific(brief: ConceptBrief) -> bool:
     """Broad single words ("classification", "embedding") say nothing about a corpus."""
-    return not phrase_is_generic(brief.name.split(), strict=True)
+    return not phrase_is_generic(concept_term(brief.key, brief.name).split(), strict=True)
 
 
 def concepts_most_connected(*, limit: int = 10) -> list[tuple[ConceptBrief, int]]:

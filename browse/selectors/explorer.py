@@ -20,7 +20,7 @@ from graph.store import (
 )
 from index.selectors import key_vectors, nearest_keys
 from index.vectorindex import CONCEPTS
-from ingest.extraction import concept_keys_for
+from ingest.extraction import concept_keys_for, concept_term
 from ingest.termhood import phrase_is_generic
 
 MAX_DEPTH = 3
@@ -109,7 +109,7 @@ def hub_min_papers() -> int:
 
 def concept_is_hub(concept: ConceptBrief, threshold: int) -> bool:
     return (concept.papers or 0) >= threshold or phrase_is_generic(
-        concept.name.split(), strict=True
+        concept_term(concept.key, concept.name).split(), strict=True
     )
 
 

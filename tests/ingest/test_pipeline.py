@@ -177,8 +177,12 @@ def test_reextraction_brings_an_old_graph_to_the_current_concepts(
     monkeypatch.setattr(embedding, "encode", lambda texts: embedded.extend(texts) or encode(texts))
     monkeypatch.setattr(services, "extract_concepts", real)
 
+    from ideation.history import graph_version  # the whole-graph caches' key
+
+    version = graph_version(store)
     counts = services.concepts_reextract()
 
+    assert graph_version(store) != version  # even where every count stayed the same
     assert counts["papers"] == 12 and counts["concepts_after"] < counts["concepts_before"]
     assert store.concept_detail(key="accuratemodel") is None
     assert store.counts().papers == 12 and get_index(PAPERS).count() == paper_vectors
