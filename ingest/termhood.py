@@ -44,7 +44,7 @@ BROAD_HEADS = frozenset(
 )
 BROAD_MODIFIERS = frozenset(
     """adaptive stable optimal deep next structured semantic interpretable contextual
-    dynamic world""".split()
+    dynamic world multimodal multi-modal""".split()
 )
 # A hyphenated modifier standing alone ("privacy-preserving", "model-agnostic") has lost its
 # head: as an idea's side it names nothing (`strict` only).

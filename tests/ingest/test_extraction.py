@@ -171,11 +171,13 @@ def test_ideas_need_more_than_a_whole_area_or_a_broad_head():
         return phrase_is_generic(name.split(), strict=True)
 
     for name in ("defense", "attacks", "decoding", "complex reasoning", "adaptive learning",
-                 "next generation", "semantic understanding"):  # fmt: skip
+                 "next generation", "semantic understanding", "multimodal learning",
+                 "multimodal reasoning"):  # fmt: skip
         assert too_broad(name), name
     for name in ("sycophancy", "unlearning", "hallucination", "GSM8K", "LoRA",
                  "mathematical reasoning", "federated learning", "in-context learning",
-                 "sparse autoencoders", "reward hacking"):  # fmt: skip
+                 "sparse autoencoders", "reward hacking", "preference optimization",
+                 "multimodal large language model"):  # fmt: skip
         assert not too_broad(name), name
     # The concept layer itself keeps them: they are what a text mentions.
     assert not phrase_is_generic(["complex", "reasoning"]) and not phrase_is_generic(["defense"])
