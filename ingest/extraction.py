@@ -386,7 +386,7 @@ class Extractor:
         return [
             Concept(
                 key,
-                e["name"] if key in local_names else _shown_name(e),
+                _shown_name(e, defined_here=key in local_names),
                 e["kind"],
                 tuple(e["spans"]),
                 tuple(sorted(e["aliases"])),
@@ -462,12 +462,12 @@ class Extractor:
             add(whole, words, (chunk[0].start(), chunk[-1].end()))
 
 
-def _shown_name(entry: dict) -> str:
+def _shown_name(entry: dict, *, defined_here: bool) -> str:
     """A text that writes only an acronym of the vocabulary (BLEU, DPO) names the concept so, as
     people do (an acronym the text defines is named by the long form it gives). The key stays the
     long form's, so it is the same node as "direct preference optimization", which the graph
     names by its commonest written form."""
-    if not entry["written"] and len(entry["aliases"]) == 1:
+    if not defined_here and not entry["written"] and len(entry["aliases"]) == 1:
         return next(iter(entry["aliases"]))
     return entry["name"]
 

@@ -84,7 +84,8 @@ def search(*, query: str, limit: int = 10) -> SearchResults:
     word_concept_keys = [k for k, _ in store.text_search(label="Concept", text=query, limit=100)]
     word_concepts = store.concepts_brief(keys=word_concept_keys)
     exact_keys = concept_keys_for(query)
-    word_concepts |= store.concepts_brief(keys=[k for k in exact_keys if k not in word_concepts])
+    if by_acronym := [k for k in exact_keys[2:] if k not in word_concepts]:  # "DPO" typed
+        word_concepts |= store.concepts_brief(keys=by_acronym)
     exact = next((k for k in exact_keys if k in word_concepts), squash(query))
     by_papers = sorted(
         word_concepts.values(), key=lambda c: (c.key != exact, -c.papers, len(c.name))

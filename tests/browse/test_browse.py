@@ -245,3 +245,10 @@ def test_reading_pages_honour_login_for_reading(browse_corpus, client, settings,
     assert client.get(path).status_code == 200
     settings.LOGIN_REQUIRED_FOR_READING = True
     assert client.get(path).status_code == 302
+
+
+def test_a_typed_acronym_finds_its_concept(browse_corpus, client):
+    from browse import selectors
+
+    assert selectors.concept_resolve(text="LLMs") == LLM
+    assert client.get("/api/search", {"q": "SAEs"}).json()["concepts"][0]["key"] == SAE

@@ -3,6 +3,7 @@ import json
 from ingest.extraction import (
     Extractor,
     concept_keys_for,
+    concept_term,
     extract_concepts,
     find_acronym_definitions,
 )
@@ -181,6 +182,15 @@ def test_ideas_need_more_than_a_whole_area_or_a_broad_head():
         assert not too_broad(name), name
     # The concept layer itself keeps them: they are what a text mentions.
     assert not phrase_is_generic(["complex", "reasoning"]) and not phrase_is_generic(["defense"])
+
+
+def test_an_acronym_named_node_is_judged_by_its_long_form():
+    from ideation.candidates import interventions
+
+    term = concept_term(squash("small language model"), "SLM")
+    assert term == "small language model" and not interventions([term])[0]  # a model family
+    assert concept_term("rewardhacking", "reward hacking") == "reward hacking"
+    assert concept_term("unknownacronym", "XYZQ") == "XYZQ"
 
 
 def test_a_typed_acronym_finds_the_long_forms_node():
