@@ -307,9 +307,8 @@ def _top_neighbours(row, mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarr
     return indices[order], weights[order]
 
 
-def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candidates:
-    """Candidate (method, target, via) triples; see the module doc. `limit` sizes the pool of
-    starting concepts when there are no seeds."""
+def _roles(snapshot: Snapshot, query: CandidateQuery) -> tuple[np.ndarray, np.ndarray]:
+    """Which concepts may be the method (an intervention) and which the target (a problem)."""
     history = snapshot.history
     kinds = np.asarray(history.concept_kinds)
     allowed = _allowed(snapshot, query)
@@ -319,6 +318,15 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
         & np.isin(kinds, TARGET_KINDS)
         & problems_mask(history.concept_terms, history.concept_kinds)
     )
+    return is_method, is_target
+
+
+def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candidates:
+    """Candidate (method, target, via) triples; see the module doc. `limit` sizes the pool of
+    starting concepts when there are no seeds."""
+    history = snapshot.history
+    kinds = np.asarray(history.concept_kinds)
+    is_method, is_target = _roles(snapshot, query)
     # A seed takes part whatever its size or activity.
     seeds = np.array([history.concept_index[s] for s in query.seeds], dtype=np.int64)
     for seed in seeds:
@@ -434,13 +442,7 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
     (via is -1): the fallback where the graph holds too few analogies."""
     history = snapshot.history
     kinds = np.asarray(history.concept_kinds)
-    allowed = _allowed(snapshot, query)
-    is_method = allowed & (kinds == METHOD) & interventions(history.concept_terms)
-    is_target = (
-        allowed
-        & np.isin(kinds, TARGET_KINDS)
-        & problems_mask(history.concept_terms, history.concept_kinds)
-    )
+    is_method, is_target = _roles(snapshot, query)
     # The most active of each side: bounds the similarity matrix on a large graph.
     methods = _most_active(
         snapshot, is_method & ~general_purpose(snapshot, is_method, is_target), limit

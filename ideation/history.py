@@ -144,8 +144,9 @@ class Snapshot:
         established = self.papers >= MIN_PAPERS
         if not established.any():
             established = self.papers > 0
-        unit = self.context
-        centred = unit - (unit[established].mean(axis=0) if established.any() else 0)
+        centred = self.context - (
+            self.context[established].mean(axis=0) if established.any() else 0
+        )
         self.context_centred = centred / np.maximum(
             np.linalg.norm(centred, axis=1, keepdims=True), 1e-9
         )
