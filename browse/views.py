@@ -2,14 +2,14 @@
 requests get a named partial of the same template."""
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from browse import selectors
 from browse.forms import FieldPairForm, NeighbourhoodForm, SearchForm
 from core.access import read_access
 from graph.store import CONCEPT_KINDS
-from ingest.selectors import graph_stats, ingest_jobs_recent
+from ingest.selectors import concept_merged_into, graph_stats, ingest_jobs_recent
 
 # How the dashboard names the graph's counts (the API keeps the keys).
 STAT_LABELS = {"cooccurrences": "Co-occurrences"}
@@ -53,6 +53,8 @@ def concept_page(request: HttpRequest, key: str) -> HttpResponse:
         else:
             page = selectors.concept_page(key=key)
     except selectors.ConceptNotFound as exc:
+        if into := concept_merged_into(key=key):  # an old link to a name merged since
+            return redirect("concept", key=into)
         raise Http404(str(exc)) from exc
     template = "browse/concept.html#panel" if panel else "browse/concept.html"
     return render(request, template, {"page": page})

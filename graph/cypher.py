@@ -248,7 +248,7 @@ RETURN c.key, c.papers
 CONCEPT_NAMES_WITH_PAPERS_PAGE = """
 MATCH (c:Concept)
 WHERE c.key > $after AND c.papers >= $min_papers
-RETURN c.key, c.name
+RETURN c.key, c.name, c.papers
 ORDER BY c.key
 LIMIT $limit
 """
@@ -263,6 +263,15 @@ CONCEPTS_BRIEF = """
 UNWIND $keys AS key
 MATCH (c:Concept {key: key})
 RETURN c.key, c.name, c.kind, c.papers, c.fields[0]
+"""
+
+# Every mention made by the papers that mention any of $concepts (to rewrite them on a merge).
+MENTIONS_OF_PAPERS_MENTIONING = """
+UNWIND $concepts AS concept
+MATCH (p:Paper)-[:MENTIONS]->(:Concept {key: concept})
+WITH DISTINCT p
+MATCH (p)-[m:MENTIONS]->(c:Concept)
+RETURN p.key, c.key, m.count, m.in_title, m.form
 """
 
 PAPER_MENTIONS = """

@@ -215,11 +215,11 @@ class CypherStore(ABC):
 
     def concept_names(
         self, *, min_papers: int = 0, batch_size: int = 5000
-    ) -> Iterator[list[tuple[str, str]]]:
+    ) -> Iterator[list[tuple[str, str, int]]]:
         for rows in self._pages(
             cypher.CONCEPT_NAMES_WITH_PAPERS_PAGE, batch_size, min_papers=min_papers
         ):
-            yield [(key, name) for key, name in rows]
+            yield [(key, name, papers or 0) for key, name, papers in rows]
 
     def concept_paper_counts(self, *, keys: Sequence[str]) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -236,6 +236,16 @@ class CypherStore(ABC):
     def concepts_brief(self, *, keys: Sequence[str]) -> dict[str, ConceptBrief]:
         rows = self._run(cypher.CONCEPTS_BRIEF, {"keys": list(keys)})
         return {row[0]: _concept_brief(row) for row in rows}
+
+    def mentions_of_papers_mentioning(self, *, concepts: Sequence[str]) -> dict[str, list[Mention]]:
+        found: dict[str, list[Mention]] = {}
+        for chunk in _chunks(list(concepts)):
+            rows = self._run(cypher.MENTIONS_OF_PAPERS_MENTIONING, {"concepts": list(chunk)})
+            for paper, concept, count, in_title, form in rows:
+                found.setdefault(paper, []).append(
+                    Mention(concept, count or 1, bool(in_title), form or "")
+                )
+        return found
 
     def paper_mentions(self, *, key: str) -> list[tuple[str, int, bool]]:
         return [(k, n, bool(t)) for k, n, t in self._run(cypher.PAPER_MENTIONS, {"key": key})]

@@ -196,7 +196,13 @@ class GraphStore(Protocol):
 
     def concept_names(
         self, *, min_papers: int = 0, batch_size: int = 5000
-    ) -> Iterator[list[tuple[str, str]]]: ...
+    ) -> Iterator[list[tuple[str, str, int]]]:
+        """Pages of (key, name, papers) of the concepts with at least `min_papers` papers."""
+        ...
+
+    def mentions_of_papers_mentioning(self, *, concepts: Sequence[str]) -> dict[str, list[Mention]]:
+        """Every mention made by each paper that mentions any of `concepts`, by paper key."""
+        ...
 
     def concept_paper_counts(self, *, keys: Sequence[str]) -> dict[str, int]: ...
 

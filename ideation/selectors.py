@@ -9,13 +9,13 @@ from django.db.models import QuerySet
 from graph.factory import get_store
 from graph.store import PaperBrief
 from ideation.models import ForecastModel, Idea, IdeaBatch
-from ingest.extraction import concept_keys_for
+from ingest.selectors import concept_keys_resolve
 
 
 def concepts_unknown(*, names: list[str]) -> list[str]:
     """The names among `names` that are no concept of the graph (by key, name or a known
     acronym, any case or number)."""
-    keys = {name: concept_keys_for(name) for name in names}
+    keys = {name: concept_keys_resolve(text=name) for name in names}
     known = get_store().concepts_brief(keys=sorted({k for ks in keys.values() for k in ks}))
     return [name for name, ks in keys.items() if not any(k in known for k in ks)]
 

@@ -49,7 +49,7 @@ from ideation.writers import (
 from index import embedding
 from index.selectors import unit_vectors
 from index.vectorindex import CONCEPTS, PAPERS
-from ingest.extraction import concept_keys_for
+from ingest.selectors import concept_keys_resolve
 from ingest.taxonomy import field_name
 from ingest.termhood import phrase_is_generic
 from ingest.text import squash
@@ -162,7 +162,7 @@ def forecaster_current(*, history: History, retrain: bool = True) -> Forecaster:
 
 def concept_lookup(history: History, name: str) -> int | None:
     """A concept's index by key, name or a known acronym (case and plural insensitive)."""
-    for key in concept_keys_for(name):
+    for key in concept_keys_resolve(text=name):
         if (found := history.concept_index.get(key)) is not None:
             return found
     return history.name_index.get(squash(name))
@@ -609,7 +609,7 @@ def _seed_keys(run: _BatchRun, names: list[str]) -> list[str]:
 def _nearest_in_history(history: History, name: str, store) -> int | None:
     """The history's concept nearest in meaning to a concept the graph knows but the history
     leaves out; None for a name the graph does not know at all."""
-    if not store.concepts_brief(keys=concept_keys_for(name)):
+    if not store.concepts_brief(keys=concept_keys_resolve(text=name)):
         return None
     similarity = history.vectors @ embedding.encode([name])[0]
     best = int(np.argmax(similarity))

@@ -38,7 +38,7 @@ def index_rebuild(*, store: GraphStore | None = None, batch_size: int = 512) -> 
         CONCEPTS: [
             (k, n)
             for page in store.concept_names(min_papers=settings.CONCEPT_VECTOR_MIN_PAPERS)
-            for k, n in page
+            for k, n, _ in page
         ],
     }
     for index_name, rows in sources.items():

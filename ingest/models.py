@@ -69,3 +69,22 @@ class IngestError(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}"
+
+
+class ConceptMerge(models.Model):
+    """A concept that is another written another way ("jailbreaking attacks" for "jailbreak
+    attacks"): its mentions count for `into_key`, now and in papers ingested later. The reason
+    and the names' cosine are kept so that the concept page can say why."""
+
+    variant_key = models.CharField(max_length=300, unique=True)
+    variant_name = models.CharField(max_length=300)
+    into_key = models.CharField(max_length=300, db_index=True)
+    reason = models.CharField(max_length=300)
+    cosine = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["variant_name"]
+
+    def __str__(self) -> str:
+        return f"{self.variant_name} -> {self.into_key} ({self.reason}, cosine {self.cosine:.2f})"

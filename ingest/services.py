@@ -32,8 +32,10 @@ from index import embedding
 from index.services import vectors_upsert
 from index.vectorindex import CONCEPTS, PAPERS, get_index, vector_id
 from ingest.extraction import Concept, extract_concepts
+from ingest.merges import concepts_merge_variants, concepts_merged
 from ingest.models import IngestError, IngestJob
 from ingest.records import PaperRecord, RecordError
+from ingest.selectors import concept_merge_map
 from ingest.sources import SourceItem
 from ingest.sources.arxiv_api import ArxivQuery, fetch
 from ingest.sources.files import SourceError, count_items, detect_format, read_file
@@ -169,9 +171,10 @@ def ingest_job_run(*, job_id: int) -> IngestJob:
         # resume point moves once its vectors are saved too. A resumed job does not count again
         # the chunk whose counts were recorded before it stopped.
         counted_ahead = job.seen - job.records_done
+        merged = concept_merge_map()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-graph") as pool:
             chunk = next(chunks, None)
-            staged = pool.submit(_graph_stage, chunk, job.pk, store) if chunk else None
+            staged = pool.submit(_graph_stage, chunk, job.pk, store, merged) if chunk else None
             while staged is not None:
                 current = staged.result()
                 if counted_ahead >= current.size:
@@ -179,15 +182,18 @@ def ingest_job_run(*, job_id: int) -> IngestJob:
                 else:
                     _count_chunk(job, current.size, current.result)
                 chunk = next(chunks, None)
-                staged = pool.submit(_graph_stage, chunk, job.pk, store) if chunk else None
+                staged = pool.submit(_graph_stage, chunk, job.pk, store, merged) if chunk else None
                 _vector_stage(current, store)
                 _record_chunk(job, current.size, current.result)
     except SourceError as exc:
         return job.finish(IngestJob.Status.FAILED, str(exc))
+    merge_started = time.perf_counter()
+    concepts_merge_variants()
     tops_started = time.perf_counter()
     store.concept_tops_refresh(min_papers=settings.CONCEPT_TOP_MIN_PAPERS)
     job.refresh_from_db()
     timings = dict(job.timings)
+    timings["merge_variants_s"] = round(tops_started - merge_started, 3)
     timings["neighbour_cache_s"] = round(time.perf_counter() - tops_started, 3)
     timings["total_s"] = round(timings.get("total_s", 0) + time.perf_counter() - started, 3)
     if graph_is_embedded():
@@ -286,7 +292,9 @@ def _paper_row(record: PaperRecord, concepts: list[Concept]) -> PaperRow:
     )
 
 
-def _graph_stage(items: list[SourceItem], job_id: int | None, store: GraphStore) -> StagedChunk:
+def _graph_stage(
+    items: list[SourceItem], job_id: int | None, store: GraphStore, merged: dict[str, str]
+) -> StagedChunk:
     result = ChunkResult(errors=[i for i in items if isinstance(i, RecordError)])
     records: dict[str, PaperRecord] = {}
     for item in items:
@@ -308,7 +316,7 @@ def _graph_stage(items: list[SourceItem], job_id: int | None, store: GraphStore)
     result.timings["classify_s"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    extracted = {r.key: extract_concepts(r.text) for r in to_write}
+    extracted = {r.key: concepts_merged(extract_concepts(r.text), merged) for r in to_write}
     result.timings["extract_s"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -365,13 +373,14 @@ def concepts_reextract(*, batch_size: int = 512) -> dict[str, int]:
     New concepts with enough papers get a vector (their names are embedded; no paper is)."""
     store = get_store()
     before = store.counts().concepts
+    merged = concept_merge_map()
     papers = 0
     for page in store.paper_texts(batch_size=batch_size):
         mentions: dict[str, tuple[Mention, ...]] = {}
         concepts: dict[str, ConceptRow] = {}
         for key, title, abstract in page:
             record_text = embedding.paper_text(title, abstract)
-            found = extract_concepts(record_text)
+            found = concepts_merged(extract_concepts(record_text), merged)
             mentions[key] = _mentions(title, found)
             for c in found:
                 concepts.setdefault(c.key, ConceptRow(c.key, c.name, c.kind, c.aliases))
@@ -380,7 +389,7 @@ def concepts_reextract(*, batch_size: int = 512) -> dict[str, int]:
     lacking = [
         (key, name)
         for names in store.concept_names(min_papers=settings.CONCEPT_VECTOR_MIN_PAPERS)
-        for key, name in names
+        for key, name, _ in names
     ]
     missing = set(get_index(CONCEPTS).missing([vector_id(k) for k, _ in lacking]))
     new = [(k, n) for k, n in lacking if vector_id(k) in missing]
@@ -388,6 +397,7 @@ def concepts_reextract(*, batch_size: int = 512) -> dict[str, int]:
         vectors_upsert(
             index=CONCEPTS, keys=[k for k, _ in new], vectors=embedding.encode([n for _, n in new])
         )
+    concepts_merge_variants()
     store.concept_tops_refresh(min_papers=settings.CONCEPT_TOP_MIN_PAPERS, stale_only=False)
     graph_rewritten_mark()  # names and mentions changed, perhaps not the counts
     return {

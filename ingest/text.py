@@ -25,6 +25,9 @@ def singular(word: str) -> str:
         return word
     if w.endswith("ics") and w not in {"metrics", "heuristics", "topics", "characteristics"}:
         return word
+    stem = w[:-2]
+    if w.endswith("es") and len(w) > 5 and (stem in _KEEP_S or stem + "is" in _KEEP_S - {"basis"}):
+        return word[:-2] if stem in _KEEP_S else word[:-2] + "is"  # biases, analyses
     if w.endswith("ies") and len(w) > 4:
         return word[:-3] + "y"
     if w.endswith(("sses", "xes", "ches", "shes", "zes")):

@@ -134,6 +134,10 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 # Concepts in at least this many papers keep a cached list of their strongest partners.
 CONCEPT_TOP_MIN_PAPERS = int(os.environ.get("CONCEPT_TOP_MIN_PAPERS", "3"))
+# Two names grouped as one concept by their words (ingest.variants) merge only if their
+# embeddings' cosine is at least this (names that differ in a version or a negation sit above 0.9,
+# which the words rule out; this keeps a stem from merging unrelated words).
+CONCEPT_MERGE_MIN_COSINE = float(os.environ.get("CONCEPT_MERGE_MIN_COSINE", "0.8"))
 LOGIN_REQUIRED_FOR_READING = _env_bool("IDEAGRAPH_LOGIN_REQUIRED_FOR_READING", False)
 
 INSTALLED_APPS = [

@@ -17,6 +17,8 @@ from graph.store import (
     NeighbourFilter,
     PaperBrief,
 )
+from ingest.models import ConceptMerge
+from ingest.selectors import concept_merges_into
 
 
 # -- concept page ------------------------------------------------------------------------------
@@ -36,6 +38,13 @@ class ConceptPage:
     top_papers: list[PaperBrief]
     cooccurring: list[Neighbour]
     related_unlinked: list[tuple[ConceptBrief, float]]
+    merged: list[ConceptMerge]  # names merged into this concept, with why
+
+    @property
+    def other_forms(self) -> list[str]:
+        """Forms the concept is written in (acronyms, long forms), the merged names apart."""
+        merged = {m.variant_name for m in self.merged}
+        return [a for a in self.concept.aliases if a not in merged]
 
     @property
     def busiest_month(self) -> int:
@@ -63,6 +72,7 @@ def concept_page(
             key
         ],
         related_unlinked=concepts_related_unlinked(key=key, limit=related) if related else [],
+        merged=concept_merges_into(key=key),
     )
 
 

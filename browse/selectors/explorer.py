@@ -20,7 +20,8 @@ from graph.store import (
 )
 from index.selectors import key_vectors, nearest_keys
 from index.vectorindex import CONCEPTS
-from ingest.extraction import concept_keys_for, concept_term
+from ingest.extraction import concept_term
+from ingest.selectors import concept_keys_resolve
 from ingest.termhood import phrase_is_generic
 
 MAX_DEPTH = 3
@@ -143,7 +144,7 @@ def concept_resolve(*, text: str) -> str | None:
     text = text.strip()
     if not text:
         return None
-    keys = concept_keys_for(text)
+    keys = concept_keys_resolve(text=text)
     found = get_store().concepts_brief(keys=keys)
     return next((key for key in keys if key in found), None)
 

@@ -13,7 +13,7 @@ from graph.store import (
     PaperBrief,
 )
 from index.selectors import semantic_search
-from ingest.extraction import concept_keys_for
+from ingest.selectors import concept_keys_resolve
 from ingest.text import squash
 
 # -- search ------------------------------------------------------------------------------------
@@ -83,9 +83,10 @@ def search(*, query: str, limit: int = 10) -> SearchResults:
     word_papers = [k for k, _ in store.text_search(label="Paper", text=query, limit=limit * 2)]
     word_concept_keys = [k for k, _ in store.text_search(label="Concept", text=query, limit=100)]
     word_concepts = store.concepts_brief(keys=word_concept_keys)
-    exact_keys = concept_keys_for(query)
-    if by_acronym := [k for k in exact_keys[2:] if k not in word_concepts]:  # "DPO" typed
-        word_concepts |= store.concepts_brief(keys=by_acronym)
+    exact_keys = concept_keys_resolve(text=query)
+    # "DPO" typed, or a name merged into another concept ("jailbreaking attacks")
+    if known_elsewhere := [k for k in exact_keys[2:] if k not in word_concepts]:
+        word_concepts |= store.concepts_brief(keys=known_elsewhere)
     exact = next((k for k in exact_keys if k in word_concepts), squash(query))
     by_papers = sorted(
         word_concepts.values(), key=lambda c: (c.key != exact, -c.papers, len(c.name))

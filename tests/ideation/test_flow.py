@@ -326,7 +326,7 @@ def test_a_seed_with_too_few_papers_stands_in_through_its_meaning(corpus):
     rare = next(
         brief
         for page in store.concept_names(min_papers=1)
-        for key, _ in page
+        for key, _, _ in page
         if key not in history.concept_index
         and (brief := store.concepts_brief(keys=[key])[key]).papers == 1
     )

@@ -9,8 +9,9 @@ from index.selectors import semantic_search
 from index.services import index_rebuild
 from index.vectorindex import CONCEPTS, PAPERS, get_index, vector_id
 from ingest import services
+from ingest.merges import concepts_merged
 from ingest.models import IngestJob
-from ingest.selectors import graph_stats
+from ingest.selectors import concept_merge_map, graph_stats
 from tests.conftest import sample_lines, write_jsonl
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def test_real_papers_land_as_nodes_edges_and_vectors(clean_state, tmp_path, sett
     stats = graph_stats()
     assert stats["papers"] == stats["paper_vectors"] == 20
     counts = clean_state.concept_paper_counts(
-        keys=[k for page in clean_state.concept_names() for k, _ in page]
+        keys=[k for page in clean_state.concept_names() for k, _, _ in page]
     )
     shared = [k for k, n in counts.items() if n >= settings.CONCEPT_VECTOR_MIN_PAPERS]
     assert stats["concepts"] == len(counts) > 20
@@ -188,5 +189,6 @@ def test_reextraction_brings_an_old_graph_to_the_current_concepts(
     assert store.counts().papers == 12 and get_index(PAPERS).count() == paper_vectors
     assert not [text for text in embedded if len(text) > 200]  # names only, never a paper
     key = next(iter(store.papers_brief(keys=[json.loads(sample_lines(1)[0])["id"]])))
-    expected = {c.key for c in real(embedding.paper_text(*store.papers_text(keys=[key])[key]))}
+    found = real(embedding.paper_text(*store.papers_text(keys=[key])[key]))
+    expected = {c.key for c in concepts_merged(found, concept_merge_map())}  # variants merged
     assert {k for k, _, _ in store.paper_mentions(key=key)} == expected
