@@ -96,14 +96,18 @@ def main() -> None:
     from ideation.models import Idea
     from ideation.services import history_now, snapshot_now
     from ingest.extraction import Extractor
+    from ingest.merges import concepts_merged
+    from ingest.selectors import concept_merge_map
     from ingest.termhood import phrase_is_generic
 
     history = history_now()
     snapshot = snapshot_now(history)
     extractor = Extractor()
+    merged = concept_merge_map()  # a later paper counts as the graph would count it
     later: Counter[tuple[str, str]] = Counter()
     for paper in after:
-        keys = sorted({c.key for c in extractor.extract(f"{paper['title']}. {paper['abstract']}")})
+        found = extractor.extract(f"{paper['title']}. {paper['abstract']}")
+        keys = sorted({c.key for c in concepts_merged(found, merged)})
         later.update((a, b) for i, a in enumerate(keys) for b in keys[i + 1 :])
 
     def realised(a: str, b: str) -> bool:

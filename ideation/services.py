@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 
@@ -57,6 +58,8 @@ from ingest.text import squash
 logger = logging.getLogger(__name__)
 GROUNDING_PER_CONCEPT = 2
 GROUNDING_POOL = 200  # most recent papers of a concept considered for its grounding
+RIVAL_POOL = 12  # methods next to the target weighed as the comparison
+RIVAL_MIN_SIMILARITY = 0.4  # centred context cosine: alike concepts sit near 0.6, unrelated near 0
 EXTRA_FOR_DUPLICATES = 1.3  # write this many times the ideas asked for; near-duplicates merge
 EVIDENCE_POOL = 60  # analogies checked for a use, per idea wanted (the most promising first)
 EVIDENCE_PAPERS = 8  # papers naming the method and its precedent read for a use, per analogy
@@ -690,6 +693,7 @@ def _pair_context(
         else None
     )
     company = _setup_company(history, snapshot, b, setup, exclude=exclude)
+    company["method"] = _rivals(history, snapshot, a, b, setup, exclude=exclude)
     return PairContext(
         a=_side(history, snapshot, a),
         b=_side(history, snapshot, b),
@@ -705,28 +709,65 @@ def _pair_context(
 def _setup_company(
     history: History, snapshot: Snapshot, target: int, setup: int | None, *, exclude: set[int]
 ) -> dict[str, tuple[str, ...]]:
-    """Datasets, metrics and methods of the setup paper (the target's strongest partners
-    first), and methods from the target's company when the paper names none."""
+    """Datasets and metrics of the setup paper, the target's strongest partners first."""
+    if setup is None:
+        return {}
     row = snapshot.cooc[target]
-    partners = row.indices[np.argsort(-row.data, kind="stable")]
-    company: dict[str, tuple[str, ...]] = {}
-    if setup is not None:
-        in_paper = history.incidence[setup].indices
-        strength = np.asarray(row[:, in_paper].todense()).ravel()
-        company = _by_kind(history, in_paper[np.argsort(-strength, kind="stable")], exclude)
-    if "method" not in company:
-        company["method"] = _by_kind(history, partners, exclude).get("method", ())
+    in_paper = history.incidence[setup].indices
+    strength = np.asarray(row[:, in_paper].todense()).ravel()
+    company = _by_kind(history, in_paper[np.argsort(-strength, kind="stable")], exclude)
+    company.pop("method", None)  # the comparison is chosen by `_rivals`
     return company
+
+
+def _rivals(
+    history: History,
+    snapshot: Snapshot,
+    method: int,
+    target: int,
+    setup: int | None,
+    *,
+    exclude: set[int],
+) -> tuple[str, ...]:
+    """What the method is compared with: methods of the setup paper, then of the target's
+    company, that are used where the method is used (centred context cosine at least
+    RIVAL_MIN_SIMILARITY), most alike first. A VAE is not compared with an actor-critic
+    algorithm because both appear next to distribution shift; with no such rival, none is named."""
+    row = snapshot.cooc[target]
+    order = row.indices[np.argsort(-row.data, kind="stable")]
+    if setup is not None:
+        order = np.concatenate([history.incidence[setup].indices, order])
+    context = snapshot.context_centred
+    scored = []
+    for i in _nameable(history, order, exclude):
+        if history.concept_kinds[i] == "method" and len(scored) < RIVAL_POOL:
+            scored.append((float(context[i] @ context[method]), i))
+    return tuple(
+        history.concept_names[i]
+        for similarity, i in sorted(scored, reverse=True)[:3]
+        if similarity >= RIVAL_MIN_SIMILARITY
+    )
 
 
 def _by_kind(history: History, order: np.ndarray, exclude: set[int]) -> dict[str, tuple[str, ...]]:
     """The first three concepts of each kind in `order` that an idea can name."""
     company: dict[str, list[str]] = {}
-    for i in order:
-        if int(i) in exclude:
+    for i in _nameable(history, order, exclude):
+        names = company.setdefault(history.concept_kinds[i], [])
+        if len(names) < 3:
+            names.append(history.concept_names[i])
+    return {kind: tuple(names) for kind, names in company.items()}
+
+
+def _nameable(history: History, order: np.ndarray, exclude: set[int]) -> Iterator[int]:
+    """The concepts in `order` (once each) that an idea can name as data, metric or rival."""
+    seen = set(exclude)
+    for i in map(int, order):
+        if i in seen:
             continue
-        kind, name = history.concept_kinds[int(i)], history.concept_names[int(i)]
-        term = history.concept_terms[int(i)]
+        seen.add(i)
+        kind, name = history.concept_kinds[i], history.concept_names[i]
+        term = history.concept_terms[i]
         if (
             phrase_is_generic(term.split(), strict=True)
             or (kind == "method" and not interventions([term])[0])  # a rival is a method
@@ -735,10 +776,7 @@ def _by_kind(history: History, order: np.ndarray, exclude: set[int]) -> dict[str
             or (kind == "dataset" and not dataset_is_named(name))
         ):
             continue  # lone lower-case words ("speech", "road") name no dataset or metric
-        names = company.setdefault(kind, [])
-        if len(names) < 3:
-            names.append(name)
-    return {kind: tuple(names) for kind, names in company.items()}
+        yield i
 
 
 def _fill_paper_texts(store, contexts: list[PairContext]) -> None:

@@ -67,7 +67,7 @@ GENERIC_MODIFIERS = frozenset(
     various diverse different specific particular several multiple single unified end-to-end
     real-world real world practical modern advanced powerful complex challenging closed-source
     proprietary commercial theoretical empirical systematic comprehensive detailed comparative
-    quantitative qualitative accurate""".split()
+    quantitative qualitative accurate benign""".split()
 )
 # Trailing heads that only say "a way of doing" the rest: "hallucination detection method" is
 # the concept "hallucination detection".
