@@ -40,8 +40,10 @@ def history():
     setup = ("2025-01-10", "cs.LG", ["catastrophic_forgetting", "MineRL", "frontier_models",
                                      "actor_critic", "experience_replay"])  # fmt: skip
     bare = ("2025-01-11", "cs.LG", ["catastrophic_forgetting", "MineRL"])
-    continual = [("2025-01-12", "cs.LG", ["elastic_weight_consolidation", "continual_learning"]),
-                 ("2025-01-13", "cs.LG", ["experience_replay", "continual_learning"])] * 3
+    continual = [
+        ("2025-01-12", "cs.LG", ["elastic_weight_consolidation", "continual_learning"]),
+        ("2025-01-13", "cs.LG", ["experience_replay", "continual_learning"]),
+    ] * 3
     rl = [("2025-01-14", "cs.LG", ["actor_critic", "atari"])] * 3
     elsewhere = [("2025-02-10", "cs.CL", ["catastrophic_forgetting", "GSM8K", "model_editing",
                                           "BLEU"])] * 5  # fmt: skip

@@ -47,9 +47,10 @@ def test_a_name_written_two_ways_is_one_concept_and_says_why(clean_state, tmp_pa
     page = client.get(f"/concepts/{kept}/").content.decode()
     assert "Merged into this concept: “jailbreaking attacks” (same words" in page
     assert client.get(f"/concepts/{variant}/").url == f"/concepts/{kept}/"
-    assert client.get("/api/search", {"q": "jailbreaking attacks"}).json()["concepts"][0][
-        "key"
-    ] == kept
+    assert (
+        client.get("/api/search", {"q": "jailbreaking attacks"}).json()["concepts"][0]["key"]
+        == kept
+    )
 
     # A paper ingested later that writes the variant counts for the kept concept.
     run(tmp_path, "b.jsonl", [paper(4, "Jailbreaking attacks succeed on multimodal models.")])
