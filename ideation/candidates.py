@@ -17,6 +17,7 @@ precedent and say so.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -211,9 +212,21 @@ def dataset_is_named(name: str) -> bool:
 
 
 def share_a_word(a: str, b: str) -> bool:
-    """Two names with a content word in common ("video LLM", "open-source LLM") usually name one
-    thing twice or one inside the other."""
-    return bool(content_words(a) & content_words(b))
+    """Two names with a content word in common ("video LLM", "open-source LLM"), or forms of one
+    word ("math problems", "mathematical reasoning"; "medical diagnosis", "diagnostic
+    reasoning"), usually name one thing twice or one inside the other."""
+    words_a, words_b = content_words(a), content_words(b)
+    return bool(words_a & words_b) or any(_one_word(x, y) for x in words_a for y in words_b)
+
+
+def _one_word(x: str, y: str) -> bool:
+    """Forms of one word: one a prefix of the other ("math", "mathematical"), or a long common
+    stem ("diagnos-is", "diagnos-tic"); not "transfer" and "transformer"."""
+    short, long = sorted((x, y), key=len)
+    if len(short) >= 4 and long.startswith(short):
+        return True
+    common = len(os.path.commonprefix([x, y]))
+    return common >= 7
 
 
 def _allowed(snapshot: Snapshot, query: CandidateQuery) -> np.ndarray:

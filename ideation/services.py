@@ -34,6 +34,7 @@ from ideation.candidates import (
     direct_pairs,
     interventions,
     pairs_choose,
+    share_a_word,
     usage_sentence,
 )
 from ideation.history import History, Snapshot, history_current
@@ -739,7 +740,10 @@ def _rivals(
         order = np.concatenate([history.incidence[setup].indices, order])
     context = snapshot.context_centred
     scored = []
+    term = history.concept_terms[method]  # an acronym's long form: DPO is preference optimization
     for i in _nameable(history, order, exclude):
+        if share_a_word(history.concept_terms[i], term):
+            continue  # "LoRA" is no rival to "LoRA adapters", nor DPO to preference optimization
         if history.concept_kinds[i] == "method" and len(scored) < RIVAL_POOL:
             scored.append((float(context[i] @ context[method]), i))
     return tuple(

@@ -27,6 +27,13 @@ def vectors_upsert(*, index: str, keys: list[str], vectors: np.ndarray) -> None:
     get_index(index).upsert(vector_ids_register(index=index, keys=keys), vectors)
 
 
+def vectors_remove(*, index: str, keys: list[str]) -> None:
+    """Drop the vectors of keys that left the graph (a concept merged into another)."""
+    ids = [vector_id(k) for k in keys]
+    get_index(index).remove(ids)
+    VectorKey.objects.filter(index=index, vid__in=ids).delete()
+
+
 def index_rebuild(*, store: GraphStore | None = None, batch_size: int = 512) -> dict[str, int]:
     """Re-embed every paper and concept in the graph into fresh indexes, swapped in atomically."""
     store = store or get_store()

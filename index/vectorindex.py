@@ -101,6 +101,15 @@ class VectorIndex:
             self._ids.update(int(i) for i in ids)
             self._save(index)
 
+    def remove(self, ids: Sequence[int]) -> None:
+        """Drop the vectors of those ids that have one."""
+        with self._writer() as index:
+            present = [int(i) for i in ids if i in self._ids]
+            if present:
+                index.remove_ids(np.asarray(present, dtype=np.int64))
+                self._ids.difference_update(present)
+                self._save(index)
+
     def replace_all(self, ids: Sequence[int], vectors: np.ndarray) -> None:
         """Swap in a complete new index (rebuild)."""
         with self._writer():

@@ -28,6 +28,7 @@ from graph.factory import get_store
 from graph.store import ConceptRow, GraphStore, Mention
 from index import embedding
 from index.selectors import key_vectors
+from index.services import vectors_remove
 from index.vectorindex import CONCEPTS
 from ingest.extraction import Concept
 from ingest.models import ConceptMerge
@@ -100,6 +101,8 @@ def concepts_merge_variants(
     if planned and not dry_run:
         _merges_record(planned)
         _graph_merge(store, planned)
+        # The merged name's vector would be its concept's nearest neighbour, pointing nowhere.
+        vectors_remove(index=CONCEPTS, keys=[m.variant_key for m in planned])
         graph_rewritten_mark()  # names and mentions changed, perhaps not the counts
         logger.info("merged %d concept variants", len(planned))
     return planned

@@ -102,6 +102,9 @@ def test_names_sharing_a_content_word_are_one_thing_twice():
     assert share_a_word("explicit reasoning", "visual reasoning")
     assert not share_a_word("sparse autoencoders", "reward hacking")
     assert not share_a_word("model of the world", "a theory of mind")  # function words only
+    assert share_a_word("math problems", "mathematical reasoning")  # forms of one word
+    assert share_a_word("medical diagnosis", "diagnostic reasoning")
+    assert not share_a_word("style transfer", "transformer architectures")
 
 
 def test_a_method_word_sharing_its_precedent_is_no_transfer():
