@@ -63,25 +63,30 @@ def concept_merges_find(*, store: GraphStore, min_cosine: float) -> list[Planned
         for g in groups.values()
         if len(g) > 1
     ]
-    if not candidates:
+    # The words first (cheap), the embedding only where they allow a merge.
+    pairs = [
+        (group[0], (key, name), reason)
+        for group in candidates
+        for key, name, _ in group[1:]
+        if (reason := variant_reason(name, group[0][1]))
+    ]
+    if not pairs:
         return []
-    vectors = _name_vectors([c for group in candidates for c in group])
+    vectors = _name_vectors(list({c[0]: c for pair in pairs for c in pair[:2]}.values()))
     planned = []
-    for group in candidates:
-        into_key, into_name, _ = group[0]
-        for key, name, _ in group[1:]:
-            cosine = float(vectors[key] @ vectors[into_key])
-            reason = variant_reason(name, into_name)
-            needed = min_cosine + (ADDED_WORD_MARGIN if reason and reason.startswith("adds") else 0)
-            if reason and cosine >= needed:
-                planned.append(PlannedMerge(key, name, into_key, into_name, reason, cosine))
+    for (into_key, into_name, *_), (key, name), reason in pairs:
+        cosine = float(vectors[key] @ vectors[into_key])
+        needed = min_cosine + (ADDED_WORD_MARGIN if reason.startswith("adds") else 0)
+        if cosine >= needed:
+            planned.append(PlannedMerge(key, name, into_key, into_name, reason, cosine))
     return planned
 
 
-def _name_vectors(concepts: Sequence[tuple[str, str, int]]) -> dict[str, np.ndarray]:
-    """Each concept's name vector: the index's where it has one, else the name encoded now."""
-    vectors = key_vectors(index=CONCEPTS, keys=[key for key, _, _ in concepts])
-    lacking = [(key, name) for key, name, _ in concepts if key not in vectors]
+def _name_vectors(concepts: Sequence[tuple[str, ...]]) -> dict[str, np.ndarray]:
+    """Each (key, name) concept's name vector: the index's where it has one, else the name
+    encoded now."""
+    vectors = key_vectors(index=CONCEPTS, keys=[c[0] for c in concepts])
+    lacking = [(c[0], c[1]) for c in concepts if c[0] not in vectors]
     if lacking:
         encoded = embedding.encode([name for _, name in lacking])
         vectors.update((key, encoded[i]) for i, (key, _) in enumerate(lacking))
@@ -89,10 +94,11 @@ def _name_vectors(concepts: Sequence[tuple[str, str, int]]) -> dict[str, np.ndar
 
 
 def concepts_merge_variants(
-    *, min_cosine: float | None = None, dry_run: bool = False
+    *, min_cosine: float | None = None, dry_run: bool = False, refresh_tops: bool = True
 ) -> list[PlannedMerge]:
     """Find the concepts that are others written another way and merge them in the graph:
-    their papers' mentions move to the kept concept, whose aliases gain the variant's name."""
+    their papers' mentions move to the kept concept, whose aliases gain the variant's name.
+    `refresh_tops=False` leaves the partner lists to a caller that refreshes them next."""
     store = get_store()
     planned = concept_merges_find(
         store=store,
@@ -103,6 +109,8 @@ def concepts_merge_variants(
         _graph_merge(store, planned)
         # The merged name's vector would be its concept's nearest neighbour, pointing nowhere.
         vectors_remove(index=CONCEPTS, keys=[m.variant_key for m in planned])
+        if refresh_tops:
+            store.concept_tops_refresh(min_papers=settings.CONCEPT_TOP_MIN_PAPERS)
         graph_rewritten_mark()  # names and mentions changed, perhaps not the counts
         logger.info("merged %d concept variants", len(planned))
     return planned
@@ -141,7 +149,6 @@ def _graph_merge(store: GraphStore, planned: Sequence[PlannedMerge]) -> None:
         if key in kept
     ]
     store.paper_mentions_replace(mentions=rewritten, concepts=rows)
-    store.concept_tops_refresh(min_papers=settings.CONCEPT_TOP_MIN_PAPERS)
 
 
 def merged_mentions(mentions: Sequence[Mention], into: dict[str, str]) -> list[Mention]:

@@ -188,7 +188,7 @@ def ingest_job_run(*, job_id: int) -> IngestJob:
     except SourceError as exc:
         return job.finish(IngestJob.Status.FAILED, str(exc))
     merge_started = time.perf_counter()
-    concepts_merge_variants()
+    concepts_merge_variants(refresh_tops=False)  # refreshed next
     tops_started = time.perf_counter()
     store.concept_tops_refresh(min_papers=settings.CONCEPT_TOP_MIN_PAPERS)
     job.refresh_from_db()
@@ -397,7 +397,7 @@ def concepts_reextract(*, batch_size: int = 512) -> dict[str, int]:
         vectors_upsert(
             index=CONCEPTS, keys=[k for k, _ in new], vectors=embedding.encode([n for _, n in new])
         )
-    concepts_merge_variants()
+    concepts_merge_variants(refresh_tops=False)  # refreshed next
     store.concept_tops_refresh(min_papers=settings.CONCEPT_TOP_MIN_PAPERS, stale_only=False)
     graph_rewritten_mark()  # names and mentions changed, perhaps not the counts
     return {
