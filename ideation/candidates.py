@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ideation.history import MIN_PAPERS, Snapshot, day_number
+from ideation.history import MIN_PAPERS, History, Snapshot, day_number
 from ingest.extraction import find_acronym_definitions
 from ingest.termhood import phrase_is_generic
 from ingest.text import is_cased_name, singular
@@ -320,6 +320,15 @@ def _top_neighbours(row, mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarr
     return indices[order], weights[order]
 
 
+def _seeds_as_methods(history: History, seeds: np.ndarray) -> np.ndarray:
+    """Which seeds take the method's role: methods that can be an intervention. A seed that is
+    an attack ("jailbreak attacks") is what the idea defends against, so it is the target."""
+    if not len(seeds):
+        return np.zeros(0, dtype=bool)
+    kinds = np.asarray(history.concept_kinds)[seeds]
+    return (kinds == METHOD) & interventions([history.concept_terms[int(i)] for i in seeds])
+
+
 def _roles(snapshot: Snapshot, query: CandidateQuery) -> tuple[np.ndarray, np.ndarray]:
     """Which concepts may be the method (an intervention) and which the target (a problem)."""
     history = snapshot.history
@@ -342,10 +351,11 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     is_method, is_target = _roles(snapshot, query)
     # A seed takes part whatever its size or activity.
     seeds = np.array([history.concept_index[s] for s in query.seeds], dtype=np.int64)
-    for seed in seeds:
-        (is_method if kinds[seed] == METHOD else is_target)[seed] = True
+    seed_methods = _seeds_as_methods(history, seeds)
+    is_method[seeds[seed_methods]] = True
+    is_target[seeds[~seed_methods]] = True
     if len(seeds):
-        method_sources = seeds[kinds[seeds] == METHOD]
+        method_sources = seeds[seed_methods]
         target_sources = seeds[kinds[seeds] != METHOD]
     else:
         method_sources = _most_active(snapshot, is_method, limit)
@@ -454,17 +464,17 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
     """Method-target pairs close in meaning and never mentioned together, with no precedent
     (via is -1): the fallback where the graph holds too few analogies."""
     history = snapshot.history
-    kinds = np.asarray(history.concept_kinds)
     is_method, is_target = _roles(snapshot, query)
     # The most active of each side: bounds the similarity matrix on a large graph.
     methods = _most_active(
         snapshot, is_method & ~general_purpose(snapshot, is_method, is_target), limit
     )
     targets = _most_active(snapshot, is_target, limit)
-    seeds = [history.concept_index[s] for s in query.seeds]
-    if seeds:
-        methods = np.array([i for i in seeds if kinds[i] == METHOD] or methods, dtype=np.int64)
-        targets = np.array([i for i in seeds if kinds[i] != METHOD] or targets, dtype=np.int64)
+    seeds = np.array([history.concept_index[s] for s in query.seeds], dtype=np.int64)
+    if len(seeds):
+        as_method = _seeds_as_methods(history, seeds)
+        methods = seeds[as_method] if as_method.any() else methods
+        targets = seeds[~as_method] if (~as_method).any() else targets
     if not len(methods) or not len(targets):
         return Candidates.empty()
     similarity = snapshot.context_centred[methods] @ snapshot.context_centred[targets].T

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ideation.candidates import usage_sentence
+from ideation.candidates import interventions, usage_sentence
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +137,8 @@ def _title(method: ConceptSide, target: ConceptSide, via: ConceptSide | None) ->
         )
     if target.kind == "dataset":
         return f"{m} on {t}: does the gain it shows on {via.name} hold?" if via else f"{m} on {t}"
+    if target.kind == "method" and not interventions([target.name])[0]:  # a seeded attack
+        return f"Can {method.name} defend against {t}?"
     if target.kind == "metric":
         return (
             f"Does {method.name} improve {t}, as it does for {via.name}?"
@@ -196,8 +198,10 @@ class OfflineWriter:
                 )
                 + f"), yet no paper in the graph applies {method.name} to {target.name}."
             )
-        if target.kind == "phenomenon":
-            hypothesis = f"Adding {method.name} reduces {target.name}" + (
+        attack = target.kind == "method" and not interventions([target.name])[0]
+        if target.kind == "phenomenon" or attack:
+            harm = f"the success of {target.name}" if attack else target.name
+            hypothesis = f"Adding {method.name} reduces {harm}" + (
                 f" as measured by {metric}" if metric else ""
             )
         else:
@@ -227,8 +231,8 @@ class OfflineWriter:
             + (f" and against {rival}" if rival else "")
             + f" on {measured}, with at least three seeds."
         )
-        if target.kind == "phenomenon":
-            change = f"{target.name} falls"
+        if target.kind == "phenomenon" or attack:
+            change = f"{harm} falls"
         else:
             change = f"{measured} {'falls' if _lower_is_better(metric) else 'rises'}"
         expected = (

@@ -36,8 +36,8 @@ KINDS = {
 }
 
 
-def history():
-    papers = []
+def history(extra=(), vectors=None, kinds=None):
+    papers = list(extra)
     for i in range(6):
         day = f"2025-0{1 + i % 6}-10"
         papers.append((day, "cs.CR", ["activation_probing", "jailbreaking"]))
@@ -48,7 +48,7 @@ def history():
         papers.append((day, "cs.LG", ["accurate_model", "reward_hacking"]))
         papers.append((day, "cs.DM", ["graph_coloring"]))
         papers.append((day, "eess.AS", ["speech_coding"]))
-    return history_from(papers, vectors=VECTORS, kinds=KINDS)
+    return history_from(papers, vectors=VECTORS | (vectors or {}), kinds=KINDS | (kinds or {}))
 
 
 def triples(found, history):
@@ -194,3 +194,17 @@ def test_a_method_used_on_every_problem_is_general_purpose():
     kind = np.asarray(h.concept_kinds)
     routine = general_purpose(s, kind == "method", kind == "task")
     assert [h.concept_keys[i] for i in np.flatnonzero(routine)] == ["lora"]
+
+
+def test_a_seeded_attack_is_what_the_idea_defends_against():
+    """Seeded with an attack (a method by kind), the batch tries methods against it; it never
+    offers the attack as the fix ("Can jailbreak attacks address reward hacking?")."""
+    attack = "prompt_injection_attacks"
+    extra = [(f"2025-0{1 + i}-11", "cs.CR", [attack, "jailbreaking"]) for i in range(4)]
+    h = history(extra, vectors={attack: [0.1, 1, 0, 0.1]}, kinds={attack: "method"})
+    query = CandidateQuery(seeds=(attack, "reward_hacking"))
+    got = triples(direct_pairs(h.snapshot(), query, limit=10), h)
+    got |= triples(analogies(h.snapshot(), query, limit=10), h)
+    assert got, "the seeds make ideas"
+    assert all(m != attack for m, _, _ in got)
+    assert any(t == attack for _, t, _ in got)

@@ -55,3 +55,14 @@ def test_a_pair_without_precedent_says_so():
     draft = OfflineWriter().write(context(via=False))
     assert "no precedent" in draft.problem
     assert "carried over" not in draft.title
+
+
+def test_an_attack_as_the_target_is_defended_against_not_improved():
+    ctx = context(via=False, metric="attack success rate")
+    ctx = PairContext(**{**ctx.__dict__, "b": side("jailbreak attacks", "method")})
+    draft = OfflineWriter().write(ctx)
+    assert draft.title == "Can activation steering defend against jailbreak attacks?"
+    assert draft.hypothesis.startswith(
+        "Adding activation steering reduces the success of jailbreak attacks"
+    )
+    assert "the success of jailbreak attacks falls" in draft.expected
