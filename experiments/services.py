@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import uuid
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -295,7 +296,17 @@ def _still_running_elsewhere(run: ExperimentRun) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    return not _is_zombie(int(pid))
+
+
+def _is_zombie(pid: int) -> bool:
+    """A killed worker's process whose parent died too stays a zombie until init reaps it (some
+    container inits never do): it answers signal 0 but runs nothing."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False  # no /proc: trust the signal
+    return stat.rpartition(")")[2].split()[0] == "Z"
 
 
 def writeup_write(*, run: ExperimentRun, report: dict[str, Any]) -> dict[str, Any]:
