@@ -15,9 +15,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--min-cosine", type=float, default=None, help="embedding agreement required"
         )
+        parser.add_argument(
+            "--min-papers",
+            type=int,
+            default=None,
+            help="concepts in at least this many papers take part (default: those with a "
+            "vector; 1: every concept, slower on a large graph)",
+        )
 
-    def handle(self, *args, dry_run: bool, min_cosine: float | None, **options) -> None:
-        planned = concepts_merge_variants(min_cosine=min_cosine, dry_run=dry_run)
+    def handle(
+        self, *args, dry_run: bool, min_cosine: float | None, min_papers: int | None, **options
+    ) -> None:
+        planned = concepts_merge_variants(
+            min_cosine=min_cosine, min_papers=min_papers, dry_run=dry_run
+        )
         for m in sorted(planned, key=lambda m: -m.cosine):
             self.stdout.write(
                 f"{m.variant_name!r} -> {m.into_name!r}  ({m.reason}; cosine {m.cosine:.2f})"
