@@ -38,9 +38,11 @@ def _spawn(args: list[str], log_path: Path, **env_overrides: str) -> subprocess.
     )
 
 
-def start_worker(log_path: Path, queues: str = "ingest,index", **env: str) -> subprocess.Popen:
+def start_worker(
+    log_path: Path, queues: str = "ingest,index", concurrency: int = 1, **env: str
+) -> subprocess.Popen:
     return _spawn(
-        ["-m", "celery", "-A", "webapp", "worker", "-Q", queues, "--concurrency", "1",
+        ["-m", "celery", "-A", "webapp", "worker", "-Q", queues, "--concurrency", str(concurrency),
          "-n", f"test-{time.monotonic_ns()}@%h", "--without-heartbeat", "--without-gossip",
          "--without-mingle"],
         log_path, **env,

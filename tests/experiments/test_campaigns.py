@@ -63,8 +63,9 @@ def _mails_about(campaign: Campaign, mail_dir, before: set) -> list[str]:
 
 
 def test_a_campaign_runs_its_trials_then_confirms_the_best_on_fresh_seeds(gpu_log, chat, settings):
-    """Proposed by an LLM (a loopback server) two at a time: its one valid proposal is taken with
-    its reason, its invalid ones fall back to Optuna; the author gets the summary by e-mail."""
+    """Proposed by an LLM (a loopback server) two at a time to a worker running two trials at
+    once: its one valid proposal is taken with its reason, its invalid ones fall back to Optuna;
+    the author gets the summary by e-mail."""
     import json
     from pathlib import Path
 
@@ -76,7 +77,9 @@ def test_a_campaign_runs_its_trials_then_confirms_the_best_on_fresh_seeds(gpu_lo
     mail_dir = Path(settings.EMAIL_FILE_PATH)
     before = set(mail_dir.glob("*")) if mail_dir.exists() else set()
     author = get_user_model().objects.create_user("ada", "ada@example.org", "pw")
-    worker = start_worker(gpu_log, queues="gpu", OPENAI_BASE_URL=server.url, LLM_MODEL="m")
+    worker = start_worker(
+        gpu_log, queues="gpu", concurrency=2, OPENAI_BASE_URL=server.url, LLM_MODEL="m"
+    )
     try:
         spec = experiments.spec_import(document=tiny_campaign_spec())
         campaign = campaigns.campaign_create(
@@ -98,6 +101,9 @@ def test_a_campaign_runs_its_trials_then_confirms_the_best_on_fresh_seeds(gpu_lo
     trials = list(campaign.runs.filter(trial__gte=0).order_by("trial"))
     assert [run.trial for run in trials] == [0, 1, 2]
     assert all(run.status == "succeeded" for run in trials)
+    # The first two were queued together and ran side by side.
+    first, second = trials[0], trials[1]
+    assert first.started_at < second.finished_at and second.started_at < first.finished_at
     for run in trials:
         params = run.document["runner"]["params"]
         assert params["sparsity_method"] in ("l1", "topk") and 2 <= params["topk_k"] <= 16
