@@ -81,14 +81,37 @@ def criteria_evaluate(
     return results
 
 
-def verdict_of(results: list[CriterionResult], *, complete: bool) -> str:
-    """supported / not supported / inconclusive (missing runs, unmeasured criteria, or no
-    criterion the baseline would fail)."""
+def best_criteria_together(
+    document: dict[str, Any], runs: list[dict[str, Any]]
+) -> dict[str, Any] | None | bool:
+    """Where two or more criteria take the best run, whether one run meets them all: each
+    "best" alone may be a different run (the sparsest is not the most accurate), and a
+    hypothesis of "sparser and as accurate" needs one run that is both. The first such run,
+    False when none, None when fewer than two criteria take the best run."""
+    best = [c for c in document["success_criteria"] if c.get("aggregate", "best") == "best"]
+    if len(best) < 2:
+        return None
+    for run in runs:
+        measured = run.get("metrics", {})
+        if all(
+            c["metric"] in measured
+            and COMPARISONS[c["comparison"]](measured[c["metric"]], c["threshold"])
+            for c in best
+        ):
+            return run
+    return False
+
+
+def verdict_of(
+    results: list[CriterionResult], *, complete: bool, together: dict | None | bool = None
+) -> str:
+    """supported / not supported / inconclusive (missing runs, unmeasured criteria, no
+    criterion the baseline would fail, or "best" criteria met only by different runs)."""
     if any(r.holds is False for r in results):
         return "not supported"
     if not complete or any(r.holds is None for r in results):
         return "inconclusive"
-    if all(r.met_by_baseline for r in results):
+    if all(r.met_by_baseline for r in results) or together is False:
         return "inconclusive"
     return "supported"
 
@@ -215,7 +238,8 @@ def writeup_markdown(
     d = document
     complete = bool(report.get("complete")) and status == "succeeded"
     results = criteria_evaluate(d, report["runs"])
-    verdict = verdict_of(results, complete=complete)
+    together = best_criteria_together(d, report["runs"])
+    verdict = verdict_of(results, complete=complete, together=together)
     plan = report["plan"]
     params = {**report.get("defaults", {}), **plan["params"]}
     for name in plan["grid"]:
@@ -287,6 +311,16 @@ def writeup_markdown(
             lines += [f"![{name}]({plot})", ""]
     lines += ["", "## What the results say", ""]
     lines += [f"- {r.describe()}" for r in results]
+    if isinstance(together, dict):
+        condition = ", ".join(f"{k}={v}" for k, v in together.get("condition", {}).items())
+        lines.append(
+            f"- every criterion on the best run, in one run: holds ({condition or 'defaults'}, "
+            f"seed {together.get('seed')})"
+        )
+    elif together is False:
+        lines.append(
+            "- every criterion on the best run, in one run: fails (each holds in a different run)"
+        )
     lines.append("")
     claim = (
         "the proxy the spec names, not the idea's own hypothesis"
@@ -300,6 +334,11 @@ def writeup_markdown(
         )
     elif verdict == "not supported":
         lines.append(f"At least one success criterion fails, so these runs do not support {claim}.")
+    elif together is False and all(r.holds for r in results):
+        lines.append(
+            "Each criterion holds in some run, but no one run meets them all, so the runs do not "
+            f"show {claim} as a whole: inconclusive."
+        )
     elif complete and results and all(r.met_by_baseline for r in results):
         lines.append(
             "Every criterion holds, but the template's baseline meets each of them too, so the "

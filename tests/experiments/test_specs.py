@@ -19,7 +19,12 @@ from experiments.specs import (
     spec_schema,
     spec_validate,
 )
-from experiments.writeup import criteria_evaluate, verdict_of, writeup_markdown
+from experiments.writeup import (
+    best_criteria_together,
+    criteria_evaluate,
+    verdict_of,
+    writeup_markdown,
+)
 from tests.ideation.factories import PLAIN_IDEA, SAE_IDEA, idea_source_from, tiny_spec
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -171,6 +176,30 @@ def test_criteria_and_verdict():
     assert unmeasured[0].holds is None and verdict_of(unmeasured, complete=True) == "inconclusive"
 
 
+def test_best_criteria_must_hold_in_one_run_together():
+    """ "Sparser and as accurate": the sparsest run and the most accurate one are not enough."""
+    document = tiny_spec()
+    document["success_criteria"] = [
+        {"metric": "mean_l0", "comparison": "<=", "threshold": 5, "aggregate": "best"},
+        {"metric": "nmse", "comparison": "<=", "threshold": 0.2, "aggregate": "best"},
+    ]
+    apart = [
+        {"condition": {"k": 2}, "seed": 0, "metrics": {"mean_l0": 2.0, "nmse": 0.5}},
+        {"condition": {"k": 32}, "seed": 0, "metrics": {"mean_l0": 32.0, "nmse": 0.1}},
+    ]
+    results = criteria_evaluate(document, apart)
+    assert all(r.holds for r in results)
+    assert best_criteria_together(document, apart) is False
+    assert verdict_of(results, complete=True, together=False) == "inconclusive"
+    both = [*apart, {"condition": {"k": 4}, "seed": 1, "metrics": {"mean_l0": 4.0, "nmse": 0.2}}]
+    assert best_criteria_together(document, both) == both[2]
+    assert verdict_of(criteria_evaluate(document, both), complete=True, together=both[2]) == (
+        "supported"
+    )
+    document["success_criteria"][1]["aggregate"] = "mean"
+    assert best_criteria_together(document, apart) is None  # one "best" criterion: nothing to join
+
+
 def test_writeup_has_every_part():
     document = tiny_spec()
     document["success_criteria"] = [
@@ -202,7 +231,16 @@ def test_writeup_has_every_part():
     assert "| topk | 2 | 0.94 ± 0.02828 | 0.2 ± 0 | 1 |" in text  # seconds: a mean, not a sum
     assert "![recovery](plots/recovery.png)" in text
     assert "Best mmcs (maximize): 0.96 with sparsity_method=topk, seed 1" in text
+    assert "in one run: holds (sparsity_method=l1, seed 0)" in text
     assert "## Grounding papers" in text and "A grounding paper (2503.00001)" in text
+    # The most faithful run and the most accurate one apart: no run is both.
+    for run in report["runs"]:
+        run["metrics"]["nmse"] = 0.5
+    report["runs"][0]["metrics"] |= {"mmcs": 0.85, "nmse": 0.1}
+    text, verdict, _ = writeup_markdown(
+        document=document, report=report, status="succeeded", run_id=5, seconds=90
+    )
+    assert verdict == "inconclusive" and "no one run meets them all" in text
 
 
 def llm_reply(document) -> str:
