@@ -4,9 +4,10 @@ A candidate is a method M and a target T (a task, phenomenon or dataset, prefera
 field than M's) that no paper mentions together, with a reason: M is already used on a problem
 P that resembles T (P and T are used in similar contexts: the cosine of their papers' mean
 embeddings, also once centred on the mean of all concepts', which alone tells related problems
-from a shared area), in a paper that says M is used on P. For example: sparse autoencoders were used
-for jailbreak detection; reward-hacking detection resembles jailbreak detection; no paper uses
-sparse autoencoders on reward hacking.
+from a shared area), in a paper that says M is used on P (`ideation.uses`: the history reads
+every paper for such sentences, so only stated uses start an analogy, never a co-mention). For
+example: sparse autoencoders were used for jailbreak detection; reward-hacking detection
+resembles jailbreak detection; no paper uses sparse autoencoders on reward hacking.
 
 Two directions meet in the same candidates: from a method, through the problems it is used on,
 to problems like them; and from a target, through the problems like it, to the methods used on
@@ -24,9 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ideation.history import MIN_PAPERS, History, Snapshot, day_number
-from ingest.extraction import find_acronym_definitions
 from ingest.termhood import phrase_is_generic
-from ingest.text import is_cased_name, singular
+from ingest.text import is_cased_name
 
 METHOD = "method"
 # Metrics say how a target is measured (the writer names them) but make vague targets alone.
@@ -86,82 +86,6 @@ _WORD = re.compile(r"[a-z0-9]+")
 _FUNCTION_WORDS = frozenset("a an and the of for in on to with by from via based".split())
 
 
-# Words that, right after a method, say it is used on the problem named next ("M for P", "M
-# (SAE) to detect P", "M-based P", "M mitigates P"); and, right before a method, that the
-# problem named earlier is approached with it ("P using M", "P via M"). A co-mention alone ("M
-# and P", "unlike M, P ...") is not a use, nor is "P-based M" (M built on P) or "M to exploit P".
-_USE_AFTER_METHOD = re.compile(
-    r"^(for|on|in|against|towards?|address\w*|mitigat\w*|detect\w*|improv\w*|reduc\w*|"
-    r"prevent\w*|defen[cd]\w*|tackl\w*|solv\w*|handl\w*|enhanc\w*|counter\w*|combat\w*|"
-    r"alleviat\w*|boost\w*|based|appl\w*|identif\w*|locat\w*|uncover\w*|explain\w*|"
-    r"interpret\w*|steer\w*|suppress\w*|remov\w*|correct\w*|guard\w*)$"
-)
-_USE_BEFORE_METHOD = re.compile(
-    r"^(using|uses?|via|with|by|through|leverag\w*|employ\w*|apply\w*|applied|adopt\w*)$"
-)
-# Words between the names that turn a mention into a contrast or a negation ("more robust than
-# M, while vulnerable to P", "M does not reduce P").
-_NOT_A_USE = frozenset(
-    "than while but whereas unlike however although though not without despite instead rather "
-    "versus v vs compared vulnerable susceptible fail fails failed".split()
-)
-USE_GAP = 6  # at most this many words between the two names
-CUE_REACH = 3  # the word of use stands within this many words of the method
-
-
-def _words(text: str) -> list[str]:
-    return [singular(w) for w in _WORD.findall(text.lower())]
-
-
-def _find(tokens: list[str], words: list[str]) -> int:
-    for i in range(len(tokens) - len(words) + 1):
-        if tokens[i : i + len(words)] == words:
-            return i
-    return -1
-
-
-def _forms(name: str, text: str) -> list[list[str]]:
-    """The name's words, and those of each acronym the text defines for it ("sparse
-    autoencoders (SAEs)"): abstracts mostly use the acronym after defining it."""
-    words = _words(name)
-    forms = [words]
-    for acronym, long_form in find_acronym_definitions(text):
-        if _words(long_form) == words and _words(acronym) not in forms:
-            forms.append(_words(acronym))
-    return forms
-
-
-def _says_use(tokens: list[str], m_words: list[str], p_words: list[str]) -> bool:
-    m_at, p_at = _find(tokens, m_words), _find(tokens, p_words)
-    if m_at < 0 or p_at < 0:
-        return False
-    if m_at < p_at:
-        between = tokens[m_at + len(m_words) : p_at]
-        near, cue = between[:CUE_REACH], _USE_AFTER_METHOD
-    else:
-        between = tokens[p_at + len(p_words) : m_at]
-        near, cue = between[-CUE_REACH:], _USE_BEFORE_METHOD
-    return (
-        len(between) <= USE_GAP
-        and any(cue.match(w) for w in near)
-        and not _NOT_A_USE.intersection(between)
-    )
-
-
-def usage_sentence(method: str, problem: str, text: str) -> str | None:
-    """A sentence of `text` where `method` is used on `problem`: both named (or an acronym the
-    text defines for them) at most USE_GAP words apart, a word of use next to the method,
-    nothing of contrast or negation between. None when the text only mentions them."""
-    methods, problems = _forms(method, text), _forms(problem, text)
-    if not methods[0] or not problems[0]:
-        return None
-    for sentence in re.split(r"(?<=[.!?])\s+", text):
-        tokens = _words(sentence)
-        if any(_says_use(tokens, m, p) for m in methods for p in problems):
-            return sentence.strip()
-    return None
-
-
 class UnknownConcepts(ValueError):
     def __init__(self, names: list[str]):
         super().__init__(f"unknown concept(s): {', '.join(names)}")
@@ -183,7 +107,7 @@ class Candidates:
     b: np.ndarray  # the target
     via: np.ndarray  # the problem the method is already used on, which resembles the target
     analogy: np.ndarray  # context cosine of via and target
-    support: np.ndarray  # papers mentioning both the method and via
+    support: np.ndarray  # papers stating the method is used on via
     cross_field: np.ndarray  # the method's and the target's main fields differ
     considered: int = 0  # (method, via, target) triples looked at before filtering
 
@@ -294,7 +218,7 @@ def _most_active(snapshot: Snapshot, mask: np.ndarray, limit: int) -> np.ndarray
 
 def analogy_strength(analogy: np.ndarray, support: np.ndarray) -> np.ndarray:
     """How telling an analogy is: the target's likeness to the precedent, times how established
-    the method is on the precedent (log of the papers using it there)."""
+    the method is on the precedent (log of the papers stating its use there)."""
     return analogy * np.log1p(support)
 
 
@@ -312,7 +236,7 @@ def centred_floor(snapshot: Snapshot, problems: np.ndarray) -> float:
 
 
 def _top_neighbours(row, mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The k strongest co-mention partners in `mask` of one concept's row."""
+    """The k strongest partners in `mask` of one concept's row (stated uses or co-mentions)."""
     indices, weights = row.indices, row.data
     keep = mask[indices]
     indices, weights = indices[keep], weights[keep]
@@ -363,12 +287,13 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     problems = np.flatnonzero(is_target)
     if not len(problems):
         return Candidates.empty()
+
     # Problems are compared by their centred contexts: the raw ones of one area all read alike.
     context = snapshot.context_centred
     triples: list[tuple[int, int, int]] = []
     # From a method: the problems it is used on, then the problems like them.
     for method in method_sources:
-        vias, _ = _top_neighbours(snapshot.cooc[method], is_target, VIA_PER_SOURCE)
+        vias, _ = _top_neighbours(snapshot.uses[method], is_target, VIA_PER_SOURCE)
         if not len(vias):
             continue
         similarity = context[vias] @ context[problems].T
@@ -381,7 +306,7 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
         for via in problems[np.argsort(-similarity)[: VIA_PER_SOURCE + 1]]:
             if via == target:
                 continue
-            methods, _ = _top_neighbours(snapshot.cooc[via], is_method, PER_VIA)
+            methods, _ = _top_neighbours(snapshot.uses_by_problem[via], is_method, PER_VIA)
             triples += [(int(m), int(target), int(via)) for m in methods]
     if not triples:
         return Candidates.empty()
@@ -429,7 +354,7 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
         none = Candidates.empty()
         none.considered = considered
         return none
-    support = snapshot.co_mentions(m, v).astype(np.float32)
+    support = np.asarray(snapshot.uses[m, v]).ravel().astype(np.float32)
     # One triple per (method, target): the most telling via.
     strength = analogy_strength(analogy, support)
     order = np.lexsort((-strength, t, m))
@@ -449,7 +374,7 @@ GENERAL_PURPOSE_PERCENTILE = 90
 def general_purpose(snapshot: Snapshot, is_method: np.ndarray, is_target: np.ndarray) -> np.ndarray:
     """Methods already used with more distinct problems than GENERAL_PURPOSE_PERCENTILE percent
     of the graph's methods ("LoRA", "supervised fine-tuning"): one more task for them is
-    routine, not an idea, unless a precedent gives a reason (they stay in analogies)."""
+    routine, not an idea. Direct pairs leave them out; analogies rank them last."""
     pool = np.flatnonzero(is_method)
     routine = np.zeros(len(is_method), dtype=bool)
     if len(pool) < PERCENTILE_MIN_PROBLEMS:
@@ -458,6 +383,12 @@ def general_purpose(snapshot: Snapshot, is_method: np.ndarray, is_target: np.nda
     touched = touched.ravel()
     routine[pool[touched > np.percentile(touched, GENERAL_PURPOSE_PERCENTILE)]] = True
     return routine
+
+
+def routine_methods(snapshot: Snapshot, query: CandidateQuery) -> np.ndarray:
+    """`general_purpose` over the methods and targets of `query`: one more problem for such a
+    method is routine even with a precedent, so their analogies rank after the others."""
+    return general_purpose(snapshot, *_roles(snapshot, query))
 
 
 def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candidates:
@@ -495,18 +426,6 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
         np.zeros(len(m), dtype=np.float32),
         (fields[m] != fields[t]) & (fields[m] >= 0) & (fields[t] >= 0),
         considered=len(keep),
-    )
-
-
-def candidates_subset(found: Candidates, rows: np.ndarray) -> Candidates:
-    return Candidates(
-        found.a[rows],
-        found.b[rows],
-        found.via[rows],
-        found.analogy[rows],
-        found.support[rows],
-        found.cross_field[rows],
-        considered=found.considered,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from scipy import sparse
 
 from core.graph_marks import graph_rewritten_token
 from graph.store import GraphStore
+from ideation.uses import uses_in_text
 from ingest.extraction import concept_term
 from ingest.text import squash
 
@@ -27,6 +28,7 @@ MIN_PAPERS = 3
 RECENT_DAYS = 180
 NEW_PARTNER_DAYS = 90
 NO_DATE = np.iinfo(np.int32).min
+HISTORY_FORMAT = 2  # what a history holds; 2: the stated uses
 
 
 def day_number(iso: str | None) -> int:
@@ -56,6 +58,8 @@ class History:
     vectors: np.ndarray  # concepts x dim, L2-normalised, zeros where the concept has no vector
     paper_vectors: np.ndarray  # papers x dim, zeros where the paper has no vector
     version: str
+    # (method, problem, paper) rows, int32: the paper states the method is used on the problem
+    uses: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), dtype=np.int32))
 
     @cached_property
     def concept_index(self) -> dict[str, int]:
@@ -83,6 +87,23 @@ class History:
     @cached_property
     def by_concept(self) -> sparse.csc_matrix:
         return self.incidence.tocsc()
+
+    @cached_property
+    def _use_papers(self) -> dict[tuple[int, int], np.ndarray]:
+        order = np.lexsort((self.uses[:, 2], self.uses[:, 1], self.uses[:, 0]))
+        rows = self.uses[order]
+        grouped: dict[tuple[int, int], list[int]] = {}
+        for method, problem, paper in rows.tolist():
+            grouped.setdefault((method, problem), []).append(paper)
+        return {pair: np.asarray(papers, dtype=np.int64) for pair, papers in grouped.items()}
+
+    def use_papers(self, method: int, problem: int, *, until: int | None = None) -> np.ndarray:
+        """Paper indexes stating `method` is used on `problem` (published on or before `until`),
+        the most recent first."""
+        papers = self._use_papers.get((method, problem), np.zeros(0, dtype=np.int64))
+        if until is not None:
+            papers = papers[self.paper_day[papers] <= until]
+        return papers[np.argsort(-self.paper_day[papers], kind="stable")]
 
     @property
     def last_day(self) -> int:
@@ -115,6 +136,13 @@ class Snapshot:
         cooc.eliminate_zeros()
         self.cooc = cooc  # concept x concept: papers mentioning both
         self.adjacency = (cooc > 0).astype(np.float32).tocsr()
+        uses = history.uses[history.paper_day[history.uses[:, 2]] <= day]
+        shape = (len(history.concept_keys),) * 2
+        # method x problem: papers stating the method is used on the problem, as of this day
+        self.uses = sparse.csr_matrix(
+            (np.ones(len(uses), dtype=np.float32), (uses[:, 0], uses[:, 1])), shape=shape
+        )
+        self.uses_by_problem = self.uses.T.tocsr()
         self.degree = np.asarray(self.adjacency.sum(axis=1)).ravel()
         # Partners gained lately: how fast a concept is still finding new company.
         older = papers[days <= day - NEW_PARTNER_DAYS]
@@ -202,8 +230,31 @@ _loaded: dict[str, History] = {}
 
 
 def graph_version(store: GraphStore) -> str:
+    """The graph's counts and rewrite mark, and what the history reads from it (HISTORY_FORMAT):
+    a cached history of another version is rebuilt."""
     counts = store.counts()
-    return f"{counts.papers}:{counts.concepts}:{counts.mentions}:{graph_rewritten_token()}"
+    return (
+        f"{counts.papers}:{counts.concepts}:{counts.mentions}:{graph_rewritten_token()}"
+        f":h{HISTORY_FORMAT}"
+    )
+
+
+def uses_table(
+    names: list[str], kinds: list[str], incidence: sparse.csr_matrix, texts: list[str]
+) -> np.ndarray:
+    """(method, problem, paper) rows for every use a paper's text states among its own concepts
+    (`uses_in_text`); concepts of kind "method" take the method's place."""
+    rows: list[tuple[int, int, int]] = []
+    for paper, text in enumerate(texts):
+        concepts = incidence.indices[incidence.indptr[paper] : incidence.indptr[paper + 1]]
+        if not text or len(concepts) < 2:
+            continue
+        methods = {int(c) for c in concepts if kinds[c] == "method"}
+        if not methods:
+            continue
+        named = [(int(c), names[c]) for c in concepts]
+        rows += [(m, p, paper) for m, p in uses_in_text(text, named, methods)]
+    return np.asarray(rows, dtype=np.int32).reshape(-1, 3)
 
 
 def history_build(
@@ -236,19 +287,32 @@ def history_build(
         shape=(len(paper_keys), len(concept_keys)),
     )
     incidence.data[:] = 1  # a paper listing a concept twice still mentions it once
+    concept_names = [names.get(key, key) for key in concept_keys]
+    concept_kinds = [kinds.get(key, "other") for key in concept_keys]
+    texts = _paper_texts(store, paper_keys)
     return History(
         paper_keys=paper_keys,
         paper_day=np.asarray(paper_day, dtype=np.int32),
         paper_field=np.asarray([field_index.get(n, -1) for n in paper_field_names], np.int32),
         fields=fields,
         concept_keys=concept_keys,
-        concept_names=[names.get(key, key) for key in concept_keys],
-        concept_kinds=[kinds.get(key, "other") for key in concept_keys],
+        concept_names=concept_names,
+        concept_kinds=concept_kinds,
         incidence=incidence,
         vectors=concept_vectors(concept_keys),
         paper_vectors=paper_vectors(paper_keys),
         version=version,
+        uses=uses_table(concept_names, concept_kinds, incidence, texts),
     )
+
+
+def _paper_texts(store: GraphStore, keys: list[str], page: int = 5000) -> list[str]:
+    texts: list[str] = []
+    for start in range(0, len(keys), page):
+        chunk = keys[start : start + page]
+        found = store.papers_text(keys=chunk)
+        texts += [". ".join(part for part in found.get(key, ("", "")) if part) for key in chunk]
+    return texts
 
 
 def history_save(history: History, path: Path) -> None:
@@ -274,6 +338,7 @@ def history_save(history: History, path: Path) -> None:
         indices=history.incidence.indices,
         vectors=history.vectors.astype(np.float16),
         paper_vectors=history.paper_vectors.astype(np.float16),
+        uses=history.uses,
     )
     os.replace(tmp, path)
 
@@ -298,6 +363,7 @@ def history_load(path: Path) -> History:
             vectors=data["vectors"].astype(np.float32),
             paper_vectors=data["paper_vectors"].astype(np.float32),
             version=meta["version"],
+            uses=data["uses"] if "uses" in data else np.zeros((0, 3), dtype=np.int32),
         )
 
 

@@ -29,13 +29,12 @@ from ideation.candidates import (
     UnknownConcepts,
     analogies,
     candidates_merge,
-    candidates_subset,
     dataset_is_named,
     direct_pairs,
     interventions,
     pairs_choose,
+    routine_methods,
     share_a_word,
-    usage_sentence,
 )
 from ideation.history import History, Snapshot, history_current
 from ideation.models import ForecastModel, Idea, IdeaBatch
@@ -62,8 +61,6 @@ GROUNDING_POOL = 200  # most recent papers of a concept considered for its groun
 RIVAL_POOL = 12  # methods next to the target weighed as the comparison
 RIVAL_MIN_SIMILARITY = 0.4  # centred context cosine: alike concepts sit near 0.6, unrelated near 0
 EXTRA_FOR_DUPLICATES = 1.3  # write this many times the ideas asked for; near-duplicates merge
-EVIDENCE_POOL = 60  # analogies checked for a use, per idea wanted (the most promising first)
-EVIDENCE_PAPERS = 8  # papers naming the method and its precedent read for a use, per analogy
 
 
 class IdeationError(Exception):
@@ -347,7 +344,7 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
         active_since=params.get("active_since") or None,
     )
     found = analogies(snapshot, query, limit=wanted)
-    found, evidence = _with_usage_evidence(run, found, forecaster, wanted)
+    evidence = _usage_evidence(run, found)
     with_precedent = len(found.a)
     # Pairs close in meaning, with no precedent, fill what the analogies cannot (they rank below).
     found = candidates_merge(found, direct_pairs(snapshot, query, limit=wanted))
@@ -361,9 +358,10 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
         )
     scores = forecaster.scores(snapshot, found.a, found.b)
     percentile = (np.argsort(np.argsort(scores, kind="stable")) + 1) / len(scores)
-    # Analogies (a reason) before direct pairs, cross-field before same-field; within each,
-    # the forecast.
-    ranking = percentile + found.cross_field + 2 * (found.via >= 0)
+    # Analogies (a reason) before direct pairs, cross-field before same-field, specific methods
+    # before general-purpose ones; within each, the forecast.
+    routine = routine_methods(snapshot, query)[found.a]
+    ranking = percentile + found.cross_field + 2 * (found.via >= 0) - routine
     keys = run.history.concept_keys
     repeated = np.array(
         [frozenset((keys[a], keys[b])) in held for a, b in zip(found.a, found.b, strict=True)],
@@ -399,41 +397,16 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
     ]
 
 
-def _with_usage_evidence(
-    run: _BatchRun, found: Candidates, forecaster: Forecaster, wanted: int
-) -> tuple[Candidates, dict[tuple[int, int], str]]:
-    """The analogies whose precedent is a use, not a co-mention: a paper says the method is used
-    on the problem (`usage_sentence`). The most promising (forecast, then cross-field) are read
-    first, EVIDENCE_POOL per idea wanted; returns them and each (method, via)'s paper."""
-    if not len(found.a):
-        return found, {}
-    history = run.history
-    scores = forecaster.scores(run.snapshot, found.a, found.b)
-    order = np.argsort(-(scores + found.cross_field), kind="stable")[: EVIDENCE_POOL * wanted]
-    papers: dict[tuple[int, int], list[str]] = {}
-    for i in order:
-        pair = (int(found.a[i]), int(found.via[i]))
-        if pair not in papers:
-            both = np.intersect1d(history.papers_of(pair[0]), history.papers_of(pair[1]))
-            recent = both[np.argsort(-history.paper_day[both], kind="stable")][:EVIDENCE_PAPERS]
-            papers[pair] = [history.paper_keys[int(r)] for r in recent]
-    texts = run.store.papers_text(keys=sorted({key for keys in papers.values() for key in keys}))
-    evidence: dict[tuple[int, int], str] = {}
-    names = history.concept_names
-    for (method, via), keys in papers.items():
-        for key in keys:
-            title, abstract = texts.get(key, ("", ""))
-            if usage_sentence(names[method], names[via], f"{title}. {abstract}"):
-                evidence[(method, via)] = key
-                break
-    keep = order[[(int(found.a[i]), int(found.via[i])) in evidence for i in order]]
-    if len(keep) < len(order):
-        run.notes.append(
-            f"{len(order) - len(keep)} of the {len(order)} most promising analogies left out: "
-            "their papers name the method and the problem together but never say the method is "
-            "used on it"
-        )
-    return candidates_subset(found, keep), evidence
+def _usage_evidence(run: _BatchRun, found: Candidates) -> dict[tuple[int, int], str]:
+    """Each analogy's precedent paper: the most recent one stating the method is used on the
+    problem (the history's stated uses, as of the snapshot)."""
+    history, day = run.history, run.snapshot.day
+    evidence = {}
+    for method, via in {(int(a), int(v)) for a, v in zip(found.a, found.via, strict=True)}:
+        papers = history.use_papers(method, via, until=day)
+        if len(papers):
+            evidence[(method, via)] = history.paper_keys[int(papers[0])]
+    return evidence
 
 
 def _pairs_held(run: _BatchRun) -> set[frozenset[str]]:

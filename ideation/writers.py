@@ -17,7 +17,8 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ideation.candidates import interventions, usage_sentence
+from ideation.candidates import interventions
+from ideation.uses import usage_sentence
 
 logger = logging.getLogger(__name__)
 
@@ -220,7 +221,8 @@ class OfflineWriter:
         method_text += f' of "{on_target[0].title}"' if on_target else f" of {target.name} work"
         method_text += f"{data}. Add {method.name}"
         if precedent is not None and via is not None:
-            used = usage_sentence(method.name, via.name, precedent.abstract)
+            # the history found the use in "title. abstract": the title may be where it is
+            used = usage_sentence(method.name, via.name, f"{precedent.title}. {precedent.abstract}")
             method_text += f' as "{precedent.title}" applies it to {via.name}: ' + (
                 _shorten(used) if used else _sentence_about(precedent.abstract, method.name)
             )

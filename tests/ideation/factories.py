@@ -6,45 +6,51 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from ideation.history import History, day_number
+from ideation.history import History, day_number, uses_table
 
 
 def history_from(
-    papers: list[tuple[str, str, list[str]]],
+    papers: list[tuple],
     *,
     vectors: dict[str, list[float]] | None = None,
     kinds: dict[str, str] | None = None,
 ) -> History:
-    """papers: (ISO date, primary category, concept keys)."""
+    """papers: (ISO date, primary category, concept keys[, text]); the text, where given, is
+    read for stated uses as the store's abstracts are (concept names: keys with spaces)."""
     concept_keys: list[str] = []
     index: dict[str, int] = {}
     rows, cols = [], []
-    for row, (_, _, concepts) in enumerate(papers):
+    for row, (_, _, concepts, *_) in enumerate(papers):
         for key in dict.fromkeys(concepts):
             rows.append(row)
             cols.append(index.setdefault(key, len(index)))
     concept_keys = list(index)
-    fields = sorted({field for _, field, _ in papers})
+    fields = sorted({paper[1] for paper in papers})
     dim = len(next(iter(vectors.values()))) if vectors else 4
     matrix = np.zeros((len(concept_keys), dim), dtype=np.float32)
     for key, vector in (vectors or {}).items():
         if key in index:
             matrix[index[key]] = np.asarray(vector) / np.linalg.norm(vector)
+    names = [key.replace("_", " ") for key in concept_keys]
+    concept_kinds = [(kinds or {}).get(key, "other") for key in concept_keys]
+    incidence = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)),
+        shape=(len(papers), len(concept_keys)),
+    )
+    texts = [paper[3] if len(paper) > 3 else "" for paper in papers]
     return History(
         paper_keys=[f"p{i}" for i in range(len(papers))],
-        paper_day=np.asarray([day_number(d) for d, _, _ in papers], dtype=np.int32),
-        paper_field=np.asarray([fields.index(f) for _, f, _ in papers], dtype=np.int32),
+        paper_day=np.asarray([day_number(paper[0]) for paper in papers], dtype=np.int32),
+        paper_field=np.asarray([fields.index(paper[1]) for paper in papers], dtype=np.int32),
         fields=fields,
         concept_keys=concept_keys,
-        concept_names=[key.replace("_", " ") for key in concept_keys],
-        concept_kinds=[(kinds or {}).get(key, "other") for key in concept_keys],
-        incidence=sparse.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (rows, cols)),
-            shape=(len(papers), len(concept_keys)),
-        ),
+        concept_names=names,
+        concept_kinds=concept_kinds,
+        incidence=incidence,
         vectors=matrix,
         paper_vectors=_paper_vectors(rows, cols, matrix, len(papers)),
         version="test",
+        uses=uses_table(names, concept_kinds, incidence, texts),
     )
 
 

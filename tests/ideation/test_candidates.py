@@ -7,8 +7,8 @@ from ideation.candidates import (
     analogies,
     direct_pairs,
     share_a_word,
-    usage_sentence,
 )
+from ideation.history import day_number
 from tests.ideation.factories import history_from
 
 # Two problems whose papers read alike (jailbreak detection in cs.CR, reward hacking in cs.LG),
@@ -24,6 +24,7 @@ VECTORS = {
     "graph_coloring": [0, -0.6, 0, 1],
     "speech_coding": [0, -0.8, -0.2, -0.4],
 }
+PROBING_USED = "We train activation probing for jailbreaking detection on open models."
 KINDS = {
     "activation_probing": "method",
     "jailbreaking": "phenomenon",
@@ -40,7 +41,7 @@ def history(extra=(), vectors=None, kinds=None):
     papers = list(extra)
     for i in range(6):
         day = f"2025-0{1 + i % 6}-10"
-        papers.append((day, "cs.CR", ["activation_probing", "jailbreaking"]))
+        papers.append((day, "cs.CR", ["activation_probing", "jailbreaking"], PROBING_USED))
         papers.append((day, "cs.LG", ["reward_hacking", "reward_model"]))
         papers.append((day, "cs.CR", ["jailbreaking"]))
         papers.append((day, "cs.LG", ["reward_hacking"]))
@@ -49,6 +50,33 @@ def history(extra=(), vectors=None, kinds=None):
         papers.append((day, "cs.DM", ["graph_coloring"]))
         papers.append((day, "eess.AS", ["speech_coding"]))
     return history_from(papers, vectors=VECTORS | (vectors or {}), kinds=KINDS | (kinds or {}))
+
+
+def test_a_co_mention_without_a_stated_use_starts_no_analogy():
+    """The same papers, saying only that probing and jailbreaking are both studied."""
+    mentioned = [
+        (day, field, concepts, "Activation probing and jailbreaking are both studied.")
+        if concepts == ["activation_probing", "jailbreaking"]
+        else (day, field, concepts)
+        for day, field, concepts, *_ in _papers()
+    ]
+    h = history_from(mentioned, vectors=VECTORS, kinds=KINDS)
+    assert not len(h.uses)
+    assert not len(analogies(h.snapshot(), CandidateQuery(), limit=10).a)
+
+
+def test_stated_uses_count_only_papers_of_the_snapshot():
+    h = history()
+    probing, jailbreaking = (h.concept_index[k] for k in ("activation_probing", "jailbreaking"))
+    assert h.snapshot().uses[probing, jailbreaking] == 6
+    early = h.snapshot(day_number("2025-02-28"))
+    assert early.uses[probing, jailbreaking] == 2
+    assert early.uses[jailbreaking, probing] == 0  # a use has a direction
+    recent = h.use_papers(probing, jailbreaking, until=day_number("2025-02-28"))
+    assert [h.paper_day[p] for p in recent] == sorted(
+        (h.paper_day[p] for p in recent), reverse=True
+    )
+    assert h.paper_day[recent[0]] == day_number("2025-02-10")
 
 
 def triples(found, history):
@@ -110,9 +138,9 @@ def test_names_sharing_a_content_word_are_one_thing_twice():
 def test_a_method_word_sharing_its_precedent_is_no_transfer():
     vectors = {**VECTORS, "jailbreak_attacks": [1, 0, 0.1, 0.2]}
     kinds = {**KINDS, "jailbreak_attacks": "method"}
-    papers = [(f"2025-0{1 + i % 6}-10", "cs.CR", ["jailbreak_attacks", "jailbreaking"])
-              for i in range(6)]  # fmt: skip
-    h = history_from([*papers, *[(d, f, c) for d, f, c in _papers()]], vectors=vectors, kinds=kinds)
+    papers = [(f"2025-0{1 + i % 6}-10", "cs.CR", ["jailbreak_attacks", "jailbreaking"],
+               "We apply jailbreak attacks for jailbreaking.") for i in range(6)]  # fmt: skip
+    h = history_from([*papers, *_papers()], vectors=vectors, kinds=kinds)
     got = triples(analogies(h.snapshot(), CandidateQuery(), limit=10), h)
     assert ("activation_probing", "reward_hacking", "jailbreaking") in got
     assert not any(m == "jailbreak_attacks" for m, _, _ in got)
@@ -121,47 +149,13 @@ def test_a_method_word_sharing_its_precedent_is_no_transfer():
 def _papers():
     for i in range(6):
         day = f"2025-0{1 + i % 6}-10"
-        yield day, "cs.CR", ["activation_probing", "jailbreaking"]
+        yield day, "cs.CR", ["activation_probing", "jailbreaking"], PROBING_USED
         yield day, "cs.LG", ["reward_hacking", "reward_model"]
         yield day, "cs.CR", ["jailbreaking"]
         yield day, "cs.LG", ["reward_hacking"]
         yield day, "q-bio", ["protein_folding"]
         yield day, "cs.DM", ["graph_coloring"]
         yield day, "eess.AS", ["speech_coding"]
-
-
-def test_a_use_is_a_sentence_that_says_so_not_a_co_mention():
-    used = [
-        ("sparse autoencoder", "jailbreak detection",
-         "We train sparse autoencoders for jailbreak detection."),
-        ("DPO", "sycophancy", "We reduce sycophancy using DPO on synthetic preference data."),
-        ("chain-of-thought", "math", "Chains of thought improve math accuracy."),
-        ("activation steering", "over-refusal", "Activation steering mitigates over-refusal."),
-        ("sparse autoencoder", "jailbreak detection",
-         "Sparse autoencoders (SAEs) are popular. We train SAEs for jailbreak detection."),
-    ]  # fmt: skip
-    for method, problem, text in used:
-        found = usage_sentence(method, problem, f"Intro. {text} More.")
-        assert found and text.endswith(found), text
-    mentioned = [
-        ("jailbreak attacks", "adversarial manipulation",
-         "Jailbreak attacks and adversarial manipulation threaten deployed models."),
-        ("sparse autoencoder", "reward hacking",
-         "Sparse autoencoders are popular. Reward hacking is a risk for RL."),
-        ("DPO", "sycophancy",
-         "Unlike DPO, which was studied on many benchmarks with diverse prompts, sycophancy."),
-        # Read as uses before: a contrast, a method built on the "problem", a method exploiting it.
-        ("full fine-tuning", "data poisoning",
-         "LoRA exhibits better robustness to backdoor attacks than full fine-tuning, while becomes "
-         "more vulnerable to untargeted data poisoning."),
-        ("model editing", "meta-learning",
-         "In particular, meta-learning-based model editing methods have notable advantages."),
-        ("semi-supervised learning", "memorization",
-         "Recent methods combine sample selection with semi-supervised learning (SSL) to exploit "
-         "the memorization effect."),
-    ]  # fmt: skip
-    for method, problem, text in mentioned:
-        assert usage_sentence(method, problem, text) is None, text
 
 
 def test_a_task_named_for_a_way_of_working_is_no_problem():

@@ -1,0 +1,152 @@
+"""Stated uses: a sentence of a paper that says a method is used on a problem.
+
+"We train sparse autoencoders for jailbreak detection", "we reduce sycophancy using DPO",
+"activation steering mitigates over-refusal": the method and the problem are named a few words
+apart, with a word of use next to the method. A co-mention alone ("M and P", "unlike M, P ...")
+is not a use, nor is "P-based M" (M built on P), a contrast or a negation.
+
+The history reads every paper once for the uses among its own concepts (`uses_in_text`), so an
+analogy starts from problems a method is known to be used on, not from whatever it is mentioned
+with; the writer quotes the sentence (`usage_sentence`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from ingest.extraction import find_acronym_definitions
+from ingest.text import singular
+
+_WORD = re.compile(r"[a-z0-9]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+# Words that, right after a method, say it is used on the problem named next ("M for P", "M
+# (SAE) to detect P", "M-based P", "M mitigates P"); and, right before a method, that the
+# problem named earlier is approached with it ("P using M", "P via M"). A co-mention alone ("M
+# and P", "unlike M, P ...") is not a use, nor is "P-based M" (M built on P) or "M to exploit P".
+_USE_AFTER_METHOD = re.compile(
+    r"^(for|on|in|against|towards?|address\w*|mitigat\w*|detect\w*|improv\w*|reduc\w*|"
+    r"prevent\w*|defen[cd]\w*|tackl\w*|solv\w*|handl\w*|enhanc\w*|counter\w*|combat\w*|"
+    r"alleviat\w*|boost\w*|based|appl\w*|identif\w*|locat\w*|uncover\w*|explain\w*|"
+    r"interpret\w*|steer\w*|suppress\w*|remov\w*|correct\w*|guard\w*)$"
+)
+_USE_BEFORE_METHOD = re.compile(
+    r"^(using|uses?|via|with|by|through|leverag\w*|employ\w*|apply\w*|applied|adopt\w*)$"
+)
+# Words between the names that turn a mention into a contrast or a negation ("more robust than
+# M, while vulnerable to P", "M does not reduce P").
+_NOT_A_USE = frozenset(
+    "than while but whereas unlike however although though not without despite instead rather "
+    "versus v vs compared vulnerable susceptible fail fails failed".split()
+)
+USE_GAP = 6  # at most this many words between the two names
+CUE_REACH = 3  # the word of use stands within this many words of the method
+
+
+def words_of(text: str) -> list[str]:
+    return [singular(w) for w in _WORD.findall(text.lower())]
+
+
+def _forms(name: str, text: str) -> list[tuple[str, ...]]:
+    """The name's words, and those of each acronym the text defines for it ("sparse
+    autoencoders (SAEs)"): abstracts mostly use the acronym after defining it."""
+    words = tuple(words_of(name))
+    forms = [words] if words else []
+    for acronym, long_form in find_acronym_definitions(text):
+        acronym_words = tuple(words_of(acronym))
+        if words and tuple(words_of(long_form)) == words and acronym_words not in forms:
+            forms.append(acronym_words)
+    return forms
+
+
+def _occurrences(tokens: list[str], form: tuple[str, ...], starts: dict[str, list[int]]):
+    for at in starts.get(form[0], ()):
+        if tuple(tokens[at : at + len(form)]) == form:
+            yield at
+
+
+def _says_use(tokens: list[str], m_at: int, m_len: int, p_at: int, p_len: int) -> bool:
+    if m_at < p_at:
+        if m_at + m_len > p_at:
+            return False  # the names overlap
+        between = tokens[m_at + m_len : p_at]
+        near, cue = between[:CUE_REACH], _USE_AFTER_METHOD
+    else:
+        if p_at + p_len > m_at:
+            return False
+        between = tokens[p_at + p_len : m_at]
+        near, cue = between[-CUE_REACH:], _USE_BEFORE_METHOD
+    return (
+        len(between) <= USE_GAP
+        and any(cue.match(w) for w in near)
+        and not _NOT_A_USE.intersection(between)
+    )
+
+
+def _sentence_uses(
+    tokens: list[str],
+    forms: dict[int, list[tuple[str, ...]]],
+    methods: set[int],
+) -> set[tuple[int, int]]:
+    """(method, problem) pairs this sentence states a use of, among concepts with `forms`."""
+    starts: dict[str, list[int]] = defaultdict(list)
+    for i, token in enumerate(tokens):
+        starts[token].append(i)
+    found: dict[int, list[tuple[int, int]]] = {}
+    for concept, concept_forms in forms.items():
+        spans = [(at, len(f)) for f in concept_forms for at in _occurrences(tokens, f, starts)]
+        if spans:
+            found[concept] = spans
+    def another_between(method: int, problem: int, m_at: int, p_at: int) -> bool:
+        low, high = sorted((m_at, p_at))
+        return any(
+            low < at < high
+            for other, spans in found.items()
+            if other not in (method, problem)
+            for at, _ in spans
+        )
+
+    uses = set()
+    for method in methods.intersection(found):
+        for problem, problem_spans in found.items():
+            if problem == method:
+                continue
+            # A name between the two takes the use ("M for A and reduce P using N").
+            if any(
+                _says_use(tokens, m_at, m_len, p_at, p_len)
+                and not another_between(method, problem, m_at, p_at)
+                for m_at, m_len in found[method]
+                for p_at, p_len in problem_spans
+            ):
+                uses.add((method, problem))
+    return uses
+
+
+def uses_in_text(
+    text: str, concepts: Iterable[tuple[int, str]], methods: set[int]
+) -> set[tuple[int, int]]:
+    """The (method, problem) pairs of `concepts` (id, name) that `text` states a use of; only
+    ids in `methods` take the method's place."""
+    forms = {concept: _forms(name, text) for concept, name in concepts}
+    forms = {concept: f for concept, f in forms.items() if f}
+    if not methods.intersection(forms) or len(forms) < 2:
+        return set()
+    uses: set[tuple[int, int]] = set()
+    for sentence in _SENTENCE_END.split(text):
+        uses |= _sentence_uses(words_of(sentence), forms, methods)
+    return uses
+
+
+def usage_sentence(method: str, problem: str, text: str) -> str | None:
+    """A sentence of `text` where `method` is used on `problem`: both named (or an acronym the
+    text defines for them) at most USE_GAP words apart, a word of use next to the method,
+    nothing of contrast or negation between. None when the text only mentions them."""
+    forms = {0: _forms(method, text), 1: _forms(problem, text)}
+    if not forms[0] or not forms[1]:
+        return None
+    for sentence in _SENTENCE_END.split(text):
+        if _sentence_uses(words_of(sentence), forms, {0}):
+            return sentence.strip()
+    return None

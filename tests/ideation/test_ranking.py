@@ -1,0 +1,36 @@
+"""The composite score: its parts, their weights, and what moves an idea down."""
+
+import numpy as np
+
+from ideation.ranking import Signals, composite, duplicates_of
+
+
+def signals(**changes) -> Signals:
+    base = dict(
+        forecast=0.8,
+        novelty=0.7,
+        grounding_papers=4,
+        has_resource_neighbour=True,
+        both_active=True,
+        field_weight=1.0,
+        precedent=True,
+    )
+    return Signals(**(base | changes))
+
+
+def test_the_breakdown_adds_up_to_the_score():
+    score, breakdown = composite(signals())
+    assert abs(score - sum(part["contribution"] for part in breakdown.values())) < 1e-3
+    assert abs(sum(part["weight"] for part in breakdown.values()) - 1) < 1e-3
+
+
+def test_a_missing_precedent_ranks_lower():
+    best, _ = composite(signals())
+    without, parts = composite(signals(precedent=False))
+    assert without < best and parts["precedent"]["value"] == 0
+
+
+def test_near_duplicates_merge_into_the_better_ranked_idea():
+    vectors = np.array([[1, 0], [0.99, 0.14], [0, 1]], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert duplicates_of(vectors, [0, 1, 2]) == {1: 0}

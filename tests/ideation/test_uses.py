@@ -1,0 +1,55 @@
+"""Stated uses: sentences that say a method is used on a problem, read from whole texts."""
+
+from ideation.uses import usage_sentence, uses_in_text
+
+
+def test_a_use_is_a_sentence_that_says_so_not_a_co_mention():
+    used = [
+        ("sparse autoencoder", "jailbreak detection",
+         "We train sparse autoencoders for jailbreak detection."),
+        ("DPO", "sycophancy", "We reduce sycophancy using DPO on synthetic preference data."),
+        ("chain-of-thought", "math", "Chains of thought improve math accuracy."),
+        ("activation steering", "over-refusal", "Activation steering mitigates over-refusal."),
+        ("sparse autoencoder", "jailbreak detection",
+         "Sparse autoencoders (SAEs) are popular. We train SAEs for jailbreak detection."),
+    ]  # fmt: skip
+    for method, problem, text in used:
+        found = usage_sentence(method, problem, f"Intro. {text} More.")
+        assert found and text.endswith(found), text
+    mentioned = [
+        ("jailbreak attacks", "adversarial manipulation",
+         "Jailbreak attacks and adversarial manipulation threaten deployed models."),
+        ("sparse autoencoder", "reward hacking",
+         "Sparse autoencoders are popular. Reward hacking is a risk for RL."),
+        ("DPO", "sycophancy",
+         "Unlike DPO, which was studied on many benchmarks with diverse prompts, sycophancy."),
+        # Read as uses before: a contrast, a method built on the "problem", a method exploiting it.
+        ("full fine-tuning", "data poisoning",
+         "LoRA exhibits better robustness to backdoor attacks than full fine-tuning, while becomes "
+         "more vulnerable to untargeted data poisoning."),
+        ("model editing", "meta-learning",
+         "In particular, meta-learning-based model editing methods have notable advantages."),
+        ("semi-supervised learning", "memorization",
+         "Recent methods combine sample selection with semi-supervised learning (SSL) to exploit "
+         "the memorization effect."),
+    ]  # fmt: skip
+    for method, problem, text in mentioned:
+        assert usage_sentence(method, problem, text) is None, text
+
+
+def test_a_text_is_read_for_every_use_among_its_concepts():
+    text = (
+        "Sparse autoencoders (SAEs) are trained on activations. We use SAEs for jailbreak "
+        "detection and reduce sycophancy using DPO. DPO and reward hacking are both discussed."
+    )
+    concepts = [(1, "sparse autoencoder"), (2, "jailbreak detection"), (3, "DPO"),
+                (4, "sycophancy"), (5, "reward hacking")]  # fmt: skip
+    assert uses_in_text(text, concepts, {1, 3}) == {(1, 2), (3, 4)}
+    # only methods take the method's place: the same sentence read with DPO as a problem
+    assert uses_in_text(text, concepts, {1}) == {(1, 2)}
+    assert uses_in_text(text, concepts, set()) == set()
+
+
+def test_every_mention_of_a_name_counts_not_only_the_first():
+    text = "DPO is popular, unlike RLHF. We then apply DPO to mitigate sycophancy."
+    assert uses_in_text(text, [(1, "DPO"), (2, "sycophancy")], {1}) == {(1, 2)}
