@@ -28,7 +28,7 @@ MIN_PAPERS = 3
 RECENT_DAYS = 180
 NEW_PARTNER_DAYS = 90
 NO_DATE = np.iinfo(np.int32).min
-HISTORY_FORMAT = 2  # what a history holds; 2: the stated uses
+HISTORY_FORMAT = 3  # what a history holds and how it reads it; 2: stated uses, 3: their rules
 
 
 def day_number(iso: str | None) -> int:

@@ -99,12 +99,13 @@ def _sentence_uses(
         spans = [(at, len(f)) for f in concept_forms for at in _occurrences(tokens, f, starts)]
         if spans:
             found[concept] = spans
+
     def another_between(method: int, problem: int, m_at: int, p_at: int) -> bool:
         low, high = sorted((m_at, p_at))
         return any(
             low < at < high
             for other, spans in found.items()
-            if other not in (method, problem)
+            if other not in (method, problem) and other not in methods
             for at, _ in spans
         )
 
@@ -113,7 +114,8 @@ def _sentence_uses(
         for problem, problem_spans in found.items():
             if problem == method:
                 continue
-            # A name between the two takes the use ("M for A and reduce P using N").
+            # A problem named between the two takes the use ("M for A and reduce P using N");
+            # a method between does not ("M of LLMs for P").
             if any(
                 _says_use(tokens, m_at, m_len, p_at, p_len)
                 and not another_between(method, problem, m_at, p_at)

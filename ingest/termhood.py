@@ -188,9 +188,7 @@ def phrase_is_generic(words: list[str], *, strict: bool = False) -> bool:
     if strict and head in BROAD_HEADS:
         return all(word_is_generic(w) or _norm(w) in BROAD_MODIFIERS for w in words[:-1])
     if strict and head in PLAIN_HEADS:
-        return all(
-            _norm(w) in GENERIC_MODIFIERS or _norm(w) in BROAD_MODIFIERS for w in words[:-1]
-        )
+        return all(_norm(w) in GENERIC_MODIFIERS or _norm(w) in BROAD_MODIFIERS for w in words[:-1])
     if head == "set" and len(words) > 1 and _norm(words[-2]) == "data":
         words, head = words[:-1], "dataset"
     return head in GENERIC_HEADS and all(word_is_generic(w) for w in words[:-1])

@@ -48,6 +48,10 @@ def test_a_text_is_read_for_every_use_among_its_concepts():
     # only methods take the method's place: the same sentence read with DPO as a problem
     assert uses_in_text(text, concepts, {1}) == {(1, 2)}
     assert uses_in_text(text, concepts, set()) == set()
+    # a method named between does not take the use
+    text = "We apply instruction tuning of LLMs for misinformation detection."
+    concepts = [(1, "instruction tuning"), (2, "LLM"), (3, "misinformation")]
+    assert (1, 3) in uses_in_text(text, concepts, {1, 2})
 
 
 def test_every_mention_of_a_name_counts_not_only_the_first():
