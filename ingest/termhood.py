@@ -44,14 +44,15 @@ BROAD_HEADS = frozenset(
 )
 BROAD_MODIFIERS = frozenset(
     """adaptive stable optimal deep next structured semantic interpretable contextual
-    dynamic world multimodal multi-modal automated automatic precise
-    gradient-based""".split()
+    dynamic world multimodal multi-modal automated automatic precise gradient-based
+    fine-grained early error quality mechanistic layer-wise""".split()
 )
 # Heads of ways of working that many fields share ("automated detection", "precise control",
-# "gradient-based optimization"): too broad for an idea's side when every modifier is a listed
-# generic or broad one. The background statistics do not decide here: words common across
-# fields also make specific ones ("prompt optimization", "graph matching").
-PLAIN_HEADS = frozenset("detection control matching optimization".split())
+# "gradient-based optimization", "mechanistic analysis", "quality control"): too broad for an
+# idea's side when every modifier is a listed generic or broad one. The background statistics
+# do not decide here: words common across fields also make specific ones ("prompt
+# optimization", "graph matching").
+PLAIN_HEADS = frozenset("detection control matching optimization analysis".split())
 # A hyphenated modifier standing alone ("privacy-preserving", "model-agnostic") has lost its
 # head: as an idea's side it names nothing (`strict` only).
 HEADLESS_MODIFIER = re.compile(
@@ -187,8 +188,12 @@ def phrase_is_generic(words: list[str], *, strict: bool = False) -> bool:
     head = _norm(words[-1])
     if strict and head in BROAD_HEADS:
         return all(word_is_generic(w) or _norm(w) in BROAD_MODIFIERS for w in words[:-1])
-    if strict and head in PLAIN_HEADS:
-        return all(_norm(w) in GENERIC_MODIFIERS or _norm(w) in BROAD_MODIFIERS for w in words[:-1])
+    if (
+        strict
+        and head in PLAIN_HEADS
+        and all(_norm(w) in GENERIC_MODIFIERS or _norm(w) in BROAD_MODIFIERS for w in words[:-1])
+    ):
+        return True
     if head == "set" and len(words) > 1 and _norm(words[-2]) == "data":
         words, head = words[:-1], "dataset"
     return head in GENERIC_HEADS and all(word_is_generic(w) for w in words[:-1])

@@ -33,7 +33,9 @@ def _pwc_names(path: Path) -> dict[str, str]:
     with open(path.parent / "all_tasks.txt") as handle:
         for line in handle:
             name = line.strip().strip('"')
-            if name and "," not in name and len(name) < 60:
+            # A task name that other tasks list as a dataset or metric is a benchmark or a
+            # measure named as a task ("MMLU", "GSM8K", "SSIM"): it keeps that kind.
+            if name and "," not in name and len(name) < 60 and name not in kinds:
                 kinds[name] = "task"
     return kinds
 

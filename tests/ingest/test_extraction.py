@@ -174,14 +174,16 @@ def test_ideas_need_more_than_a_whole_area_or_a_broad_head():
     for name in ("defense", "attacks", "decoding", "complex reasoning", "adaptive learning",
                  "next generation", "semantic understanding", "multimodal learning",
                  "multimodal reasoning", "automated detection", "precise control",
-                 "gradient-based optimization", "optimal control"):  # fmt: skip
+                 "gradient-based optimization", "optimal control", "quality control",
+                 "early detection", "mechanistic analysis", "fine-grained control"):  # fmt: skip
         assert too_broad(name), name
     for name in ("sycophancy", "unlearning", "hallucination", "GSM8K", "LoRA",
                  "mathematical reasoning", "federated learning", "in-context learning",
                  "sparse autoencoders", "reward hacking", "preference optimization",
                  "multimodal large language model", "anomaly detection", "prompt optimization",
-                 "graph matching", "continuous control",
-                 "automatic speech recognition"):  # fmt: skip
+                 "graph matching", "continuous control", "automatic speech recognition",
+                 "sentiment analysis", "survival analysis", "mechanistic interpretability",
+                 "error correction"):  # fmt: skip
         assert not too_broad(name), name
     # The concept layer itself keeps them: they are what a text mentions.
     assert not phrase_is_generic(["complex", "reasoning"]) and not phrase_is_generic(["defense"])
