@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -58,8 +58,7 @@ class History:
     vectors: np.ndarray  # concepts x dim, L2-normalised, zeros where the concept has no vector
     paper_vectors: np.ndarray  # papers x dim, zeros where the paper has no vector
     version: str
-    # (method, problem, paper) rows, int32: the paper states the method is used on the problem
-    uses: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), dtype=np.int32))
+    uses: np.ndarray  # (method, problem, paper) int32 rows: the paper states the method's use
 
     @cached_property
     def concept_index(self) -> dict[str, int]:
@@ -363,6 +362,7 @@ def history_load(path: Path) -> History:
             vectors=data["vectors"].astype(np.float32),
             paper_vectors=data["paper_vectors"].astype(np.float32),
             version=meta["version"],
+            # a file of format 1 has none; its version differs, so `history_current` rebuilds it
             uses=data["uses"] if "uses" in data else np.zeros((0, 3), dtype=np.int32),
         )
 
