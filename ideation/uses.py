@@ -49,12 +49,13 @@ def words_of(text: str) -> list[str]:
     return [singular(w) for w in _WORD.findall(text.lower())]
 
 
-def _forms(name: str, text: str) -> list[tuple[str, ...]]:
+def _forms(name: str, definitions: list[tuple[str, str]]) -> list[tuple[str, ...]]:
     """The name's words, and those of each acronym the text defines for it ("sparse
-    autoencoders (SAEs)"): abstracts mostly use the acronym after defining it."""
+    autoencoders (SAEs)"; `definitions` from `find_acronym_definitions`): abstracts mostly use
+    the acronym after defining it."""
     words = tuple(words_of(name))
     forms = [words] if words else []
-    for acronym, long_form in find_acronym_definitions(text):
+    for acronym, long_form in definitions:
         acronym_words = tuple(words_of(acronym))
         if words and tuple(words_of(long_form)) == words and acronym_words not in forms:
             forms.append(acronym_words)
@@ -131,7 +132,8 @@ def uses_in_text(
 ) -> set[tuple[int, int]]:
     """The (method, problem) pairs of `concepts` (id, name) that `text` states a use of; only
     ids in `methods` take the method's place."""
-    forms = {concept: _forms(name, text) for concept, name in concepts}
+    definitions = find_acronym_definitions(text)
+    forms = {concept: _forms(name, definitions) for concept, name in concepts}
     forms = {concept: f for concept, f in forms.items() if f}
     if not methods.intersection(forms) or len(forms) < 2:
         return set()
@@ -145,7 +147,8 @@ def usage_sentence(method: str, problem: str, text: str) -> str | None:
     """A sentence of `text` where `method` is used on `problem`: both named (or an acronym the
     text defines for them) at most USE_GAP words apart, a word of use next to the method,
     nothing of contrast or negation between. None when the text only mentions them."""
-    forms = {0: _forms(method, text), 1: _forms(problem, text)}
+    definitions = find_acronym_definitions(text)
+    forms = {0: _forms(method, definitions), 1: _forms(problem, definitions)}
     if not forms[0] or not forms[1]:
         return None
     for sentence in _SENTENCE_END.split(text):
