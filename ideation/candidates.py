@@ -236,7 +236,7 @@ def centred_floor(snapshot: Snapshot, problems: np.ndarray) -> float:
 
 
 def _top_neighbours(row, mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The k strongest partners in `mask` of one concept's row (stated uses or co-mentions)."""
+    """The k strongest partners in `mask` of one concept's row of stated uses."""
     indices, weights = row.indices, row.data
     keep = mask[indices]
     indices, weights = indices[keep], weights[keep]
@@ -280,14 +280,13 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     is_target[seeds[~seed_methods]] = True
     if len(seeds):
         method_sources = seeds[seed_methods]
-        target_sources = seeds[kinds[seeds] != METHOD]
+        target_sources = seeds[~seed_methods]
     else:
         method_sources = _most_active(snapshot, is_method, limit)
         target_sources = _most_active(snapshot, is_target, limit)
     problems = np.flatnonzero(is_target)
     if not len(problems):
         return Candidates.empty()
-
     # Problems are compared by their centred contexts: the raw ones of one area all read alike.
     context = snapshot.context_centred
     triples: list[tuple[int, int, int]] = []
