@@ -50,7 +50,12 @@ PERCENTILE_MIN_PROBLEMS = 30  # fewer problems than this give no percentile wort
 SYNONYM_COSINE = 0.9  # above this two concepts are one thing in other words
 USES_PER_CONCEPT = 2  # a concept appears in at most this many chosen ideas
 # Concepts in more than this share of all papers ("large language model") make vague ideas;
-# they take part only as seeds.
+# they take part only as seeds. Families of models and generic words are left out by name
+# (below), so this only has to catch the few broadest: on a corpus centred on one area its
+# central problems ("hallucinations", "jailbreak") and methods ("sparse autoencoders") hold
+# several percent of the papers each, and are what its ideas should be about.
+SIDE_MAX_SHARE = 0.10
+# A shared neighbour in more than this share of papers explains nothing as a bridge.
 GENERIC_SHARE = 0.03
 HUB_MIN_PAPERS = 50  # below this no concept counts as a hub, however small the graph
 # A method role needs an intervention, not a family of models ("frontier models", "agentic
@@ -156,7 +161,7 @@ def _one_word(x: str, y: str) -> bool:
 def _allowed(snapshot: Snapshot, query: CandidateQuery) -> np.ndarray:
     history = snapshot.history
     ok = snapshot.papers >= query.min_papers
-    ok &= snapshot.papers <= max(GENERIC_SHARE * len(history.paper_keys), HUB_MIN_PAPERS)
+    ok &= snapshot.papers <= max(SIDE_MAX_SHARE * len(history.paper_keys), HUB_MIN_PAPERS)
     ok &= np.isin(np.asarray(history.concept_kinds), query.kinds or DEFAULT_KINDS)
     ok &= ~np.array(
         [
@@ -271,7 +276,6 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     """Candidate (method, target, via) triples; see the module doc. `limit` sizes the pool of
     starting concepts when there are no seeds."""
     history = snapshot.history
-    kinds = np.asarray(history.concept_kinds)
     is_method, is_target = _roles(snapshot, query)
     # A seed takes part whatever its size or activity.
     seeds = np.array([history.concept_index[s] for s in query.seeds], dtype=np.int64)
@@ -315,7 +319,7 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     established = problems[snapshot.papers[problems] >= MIN_PAPERS]
     floor = centred_floor(snapshot, established)
     related = np.einsum("ij,ij->i", context[v], context[t]) >= floor
-    group = np.array([PROBLEM_GROUP.get(kind, -1) for kind in kinds])
+    group = _problem_group(history)
     # A target named like its precedent, or inside its name ("time series" in "time series
     # prediction"), is the precedent in other words: M on it is done. (Context similarity is
     # no sign of synonymy: related problems' papers read alike.)
@@ -408,7 +412,13 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
     if not len(methods) or not len(targets):
         return Candidates.empty()
     similarity = snapshot.context_centred[methods] @ snapshot.context_centred[targets].T
-    best = np.argsort(-similarity, axis=None)[: 40 * limit]
+    # Closeness in meaning alone often pairs a problem with what brings it about ("reinforcement
+    # fine-tuning" and "reward hacking"): among the pairs closer than unrelated ones (centred
+    # cosine above 0), methods stated to be used on problems of the target's sort (against
+    # them, for a phenomenon) come first.
+    proven = _used_on_sorts(snapshot)[methods][:, _problem_group(history)[targets]]
+    first = proven & (similarity > 0)
+    best = np.lexsort((-similarity.ravel(), ~first.ravel()))[: 40 * limit]
     rows, cols = np.unravel_index(best, similarity.shape)
     m, t = methods[rows], targets[cols]
     names = history.concept_terms
@@ -426,6 +436,28 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
         (fields[m] != fields[t]) & (fields[m] >= 0) & (fields[t] >= 0),
         considered=len(keep),
     )
+
+
+def _problem_group(history: History) -> np.ndarray:
+    """Each concept's PROBLEM_GROUP, or the extra column PROBLEM_GROUP's size when it has none."""
+    return np.array([PROBLEM_GROUP.get(kind, len(PROBLEM_GROUP)) for kind in history.concept_kinds])
+
+
+def _used_on_sorts(snapshot: Snapshot) -> np.ndarray:
+    """(concepts, groups + 1) bool: whether a stated use puts each method on a problem of each
+    PROBLEM_GROUP (the last column, never set, for concepts that are no problem)."""
+    uses = snapshot.uses.tocoo()
+    used = np.zeros((uses.shape[0], len(PROBLEM_GROUP) + 1), dtype=bool)
+    groups = _problem_group(snapshot.history)[uses.col]
+    known = groups < len(PROBLEM_GROUP)
+    used[uses.row[known], groups[known]] = True
+    return used
+
+
+def used_on_sort(snapshot: Snapshot, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether each method of `a` is stated to be used on some problem of the sort of the
+    target beside it in `b` (always so for an analogy: its precedent is one)."""
+    return _used_on_sorts(snapshot)[a, _problem_group(snapshot.history)[b]]
 
 
 def candidates_merge(first: Candidates, then: Candidates) -> Candidates:

@@ -28,7 +28,7 @@ MIN_PAPERS = 3
 RECENT_DAYS = 180
 NEW_PARTNER_DAYS = 90
 NO_DATE = np.iinfo(np.int32).min
-HISTORY_FORMAT = 3  # what a history holds and how it reads it; 2: stated uses, 3: their rules
+HISTORY_FORMAT = 4  # what a history holds and how it reads it; 2: stated uses, 3 and 4: their rules
 
 
 def day_number(iso: str | None) -> int:
@@ -242,7 +242,8 @@ def uses_table(
     names: list[str], kinds: list[str], incidence: sparse.csr_matrix, texts: list[str]
 ) -> np.ndarray:
     """(method, problem, paper) rows for every use a paper's text states among its own concepts
-    (`uses_in_text`); concepts of kind "method" take the method's place."""
+    (`uses_in_text`); concepts of kind "method" take the method's place, and a phenomenon counts
+    only where the text says the method fights it."""
     rows: list[tuple[int, int, int]] = []
     for paper, text in enumerate(texts):
         concepts = incidence.indices[incidence.indptr[paper] : incidence.indptr[paper + 1]]
@@ -252,7 +253,8 @@ def uses_table(
         if not methods:
             continue
         named = [(int(c), names[c]) for c in concepts]
-        rows += [(m, p, paper) for m, p in uses_in_text(text, named, methods)]
+        fought = frozenset(int(c) for c in concepts if kinds[c] == "phenomenon")
+        rows += [(m, p, paper) for m, p in uses_in_text(text, named, methods, fought)]
     return np.asarray(rows, dtype=np.int32).reshape(-1, 3)
 
 

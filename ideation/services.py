@@ -35,6 +35,7 @@ from ideation.candidates import (
     pairs_choose,
     routine_methods,
     share_a_word,
+    used_on_sort,
 )
 from ideation.history import History, Snapshot, history_current
 from ideation.models import ForecastModel, Idea, IdeaBatch
@@ -358,10 +359,12 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
         )
     scores = forecaster.scores(snapshot, found.a, found.b)
     percentile = (np.argsort(np.argsort(scores, kind="stable")) + 1) / len(scores)
-    # Analogies (a reason) before direct pairs, cross-field before same-field, specific methods
-    # before general-purpose ones; within each, the forecast.
+    # Analogies (a reason) before direct pairs, and among these a method used on problems of
+    # the target's sort first; cross-field before same-field, specific methods before
+    # general-purpose ones; within each, the forecast.
     routine = routine_methods(snapshot, query)[found.a]
-    ranking = percentile + found.cross_field + 2 * (found.via >= 0) - routine
+    proven = used_on_sort(snapshot, found.a, found.b)
+    ranking = percentile + found.cross_field + (found.via >= 0) + proven - routine
     keys = run.history.concept_keys
     repeated = np.array(
         [frozenset((keys[a], keys[b])) in held for a, b in zip(found.a, found.b, strict=True)],

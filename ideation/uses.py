@@ -5,6 +5,11 @@
 apart, with a word of use next to the method. A co-mention alone ("M and P", "unlike M, P ...")
 is not a use, nor is "P-based M" (M built on P), a contrast or a negation.
 
+A phenomenon (reward hacking, jailbreak, hallucinations) is something a method is turned
+against or brought about by: "a genetic algorithm for jailbreaks" writes jailbreaks, "GRPO on
+reward hacking" may well cause it. So a use on a phenomenon counts only where the sentence says
+the method fights it ("mitigates", "to detect", "against"; or "mitigate P using M").
+
 The history reads every paper once for the uses among its own concepts (`uses_in_text`), so an
 analogy starts from problems a method is known to be used on, not from whatever it is mentioned
 with; the writer quotes the sentence (`usage_sentence`).
@@ -35,6 +40,17 @@ _USE_AFTER_METHOD = re.compile(
 _USE_BEFORE_METHOD = re.compile(
     r"^(using|uses?|via|with|by|through|leverag\w*|employ\w*|apply\w*|applied|adopt\w*)$"
 )
+# Words that say the method fights the problem, not only that it meets it: after the method
+# ("M mitigates P", "M for detecting P", "M against P"), or around the problem ("M for P
+# detection", "mitigate P using M").
+_FIGHTS = re.compile(
+    r"^(address\w*|mitigat\w*|detect\w*|reduc\w*|prevent\w*|defen[cd]\w*|tackl\w*|"
+    r"counter\w*|combat\w*|alleviat\w*|suppress\w*|remov\w*|correct\w*|guard\w*|against|"
+    r"resist\w*|curb\w*|eliminat\w*|avoid\w*|overcom\w*|fight\w*|lower\w*|decreas\w*|"
+    r"identif\w*|monitor\w*|repair\w*|purif\w*|neutrali\w*|block\w*|filter\w*|robust\w*)$"
+)
+FIGHT_REACH = 2  # a word of fighting stands within this many words before or after the problem
+USE, FIGHT = 1, 2  # how much a sentence says: the method is used on the problem, or against it
 # Words between the names that turn a mention into a contrast or a negation ("more robust than
 # M, while vulnerable to P", "M does not reduce P").
 _NOT_A_USE = frozenset(
@@ -68,30 +84,38 @@ def _occurrences(tokens: list[str], form: tuple[str, ...], starts: dict[str, lis
             yield at
 
 
-def _says_use(tokens: list[str], m_at: int, m_len: int, p_at: int, p_len: int) -> bool:
+def _says_use(tokens: list[str], m_at: int, m_len: int, p_at: int, p_len: int) -> int:
+    """0, USE or FIGHT: what the sentence says of the method named at `m_at` and the problem
+    at `p_at`."""
     if m_at < p_at:
         if m_at + m_len > p_at:
-            return False  # the names overlap
+            return 0  # the names overlap
         between = tokens[m_at + m_len : p_at]
         near, cue = between[:CUE_REACH], _USE_AFTER_METHOD
+        fighting = near + tokens[p_at + p_len : p_at + p_len + FIGHT_REACH]  # "M for P detection"
     else:
         if p_at + p_len > m_at:
-            return False
+            return 0
         between = tokens[p_at + p_len : m_at]
         near, cue = between[-CUE_REACH:], _USE_BEFORE_METHOD
-    return (
-        len(between) <= USE_GAP
-        and any(cue.match(w) for w in near)
-        and not _NOT_A_USE.intersection(between)
-    )
+        fighting = tokens[max(0, p_at - FIGHT_REACH) : p_at] + between[:FIGHT_REACH]
+    if (
+        len(between) > USE_GAP
+        or not any(cue.match(w) for w in near)
+        or _NOT_A_USE.intersection(between)
+    ):
+        return 0
+    return FIGHT if any(_FIGHTS.match(w) for w in fighting) else USE
 
 
 def _sentence_uses(
     tokens: list[str],
     forms: dict[int, list[tuple[str, ...]]],
     methods: set[int],
+    fought: frozenset[int] = frozenset(),
 ) -> set[tuple[int, int]]:
-    """(method, problem) pairs this sentence states a use of, among concepts with `forms`."""
+    """(method, problem) pairs this sentence states a use of, among concepts with `forms`; a
+    problem in `fought` counts only where the method fights it."""
     starts: dict[str, list[int]] = defaultdict(list)
     for i, token in enumerate(tokens):
         starts[token].append(i)
@@ -117,8 +141,9 @@ def _sentence_uses(
                 continue
             # A problem named between the two takes the use ("M for A and reduce P using N");
             # a method between does not ("M of LLMs for P").
+            needed = FIGHT if problem in fought else USE
             if any(
-                _says_use(tokens, m_at, m_len, p_at, p_len)
+                _says_use(tokens, m_at, m_len, p_at, p_len) >= needed
                 and not another_between(method, problem, m_at, p_at)
                 for m_at, m_len in found[method]
                 for p_at, p_len in problem_spans
@@ -128,10 +153,14 @@ def _sentence_uses(
 
 
 def uses_in_text(
-    text: str, concepts: Iterable[tuple[int, str]], methods: set[int]
+    text: str,
+    concepts: Iterable[tuple[int, str]],
+    methods: set[int],
+    fought: frozenset[int] = frozenset(),
 ) -> set[tuple[int, int]]:
     """The (method, problem) pairs of `concepts` (id, name) that `text` states a use of; only
-    ids in `methods` take the method's place."""
+    ids in `methods` take the method's place, and a problem in `fought` (a phenomenon) counts
+    only where the text says the method fights it."""
     definitions = find_acronym_definitions(text)
     forms = {concept: _forms(name, definitions) for concept, name in concepts}
     forms = {concept: f for concept, f in forms.items() if f}
@@ -139,19 +168,20 @@ def uses_in_text(
         return set()
     uses: set[tuple[int, int]] = set()
     for sentence in _SENTENCE_END.split(text):
-        uses |= _sentence_uses(words_of(sentence), forms, methods)
+        uses |= _sentence_uses(words_of(sentence), forms, methods, fought)
     return uses
 
 
-def usage_sentence(method: str, problem: str, text: str) -> str | None:
-    """A sentence of `text` where `method` is used on `problem`: both named (or an acronym the
-    text defines for them) at most USE_GAP words apart, a word of use next to the method,
-    nothing of contrast or negation between. None when the text only mentions them."""
+def usage_sentence(method: str, problem: str, text: str, *, fought: bool = False) -> str | None:
+    """A sentence of `text` where `method` is used on `problem` (against it, if `fought`): both
+    named (or an acronym the text defines for them) at most USE_GAP words apart, a word of use
+    next to the method, nothing of contrast or negation between. None when the text only
+    mentions them."""
     definitions = find_acronym_definitions(text)
     forms = {0: _forms(method, definitions), 1: _forms(problem, definitions)}
     if not forms[0] or not forms[1]:
         return None
     for sentence in _SENTENCE_END.split(text):
-        if _sentence_uses(words_of(sentence), forms, {0}):
+        if _sentence_uses(words_of(sentence), forms, {0}, frozenset({1} if fought else ())):
             return sentence.strip()
     return None

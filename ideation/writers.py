@@ -222,7 +222,12 @@ class OfflineWriter:
         method_text += f"{data}. Add {method.name}"
         if precedent is not None and via is not None:
             # the history found the use in "title. abstract": the title may be where it is
-            used = usage_sentence(method.name, via.name, f"{precedent.title}. {precedent.abstract}")
+            used = usage_sentence(
+                method.name,
+                via.name,
+                f"{precedent.title}. {precedent.abstract}",
+                fought=via.kind == "phenomenon",
+            )
             method_text += f' as "{precedent.title}" applies it to {via.name}: ' + (
                 _shorten(used) if used else _sentence_about(precedent.abstract, method.name)
             )

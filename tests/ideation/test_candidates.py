@@ -202,3 +202,25 @@ def test_a_seeded_attack_is_what_the_idea_defends_against():
     assert got, "the seeds make ideas"
     assert all(m != attack for m, _, _ in got)
     assert any(t == attack for _, t, _ in got)
+
+
+def test_direct_pairs_start_from_methods_used_against_problems_of_the_targets_sort():
+    """Closeness in meaning alone pairs reward hacking with what brings it about; a method
+    stated to fight a phenomenon comes first, however close the other is."""
+    extra = [
+        (f"2025-0{1 + i}-12", "cs.LG", ["rl_finetuning", "reward_model"]) for i in range(4)
+    ] + [
+        (f"2025-0{1 + i}-13", "cs.CR", ["input_filtering", "jailbreaking"],
+         "Input filtering mitigates jailbreaking.")
+        for i in range(4)
+    ]  # fmt: skip
+    vectors = {"rl_finetuning": [0, 0.8, 0.6, 0.05], "input_filtering": [0.4, 0.6, 0.4, 0]}
+    kinds = {"rl_finetuning": "method", "input_filtering": "method"}
+    h = history(extra, vectors=vectors, kinds=kinds)
+    pairs = triples_list(
+        direct_pairs(h.snapshot(), CandidateQuery(seeds=("reward_hacking",)), limit=5), h
+    )
+    assert ("rl_finetuning", "reward_hacking") in pairs
+    assert pairs.index(("input_filtering", "reward_hacking")) < pairs.index(
+        ("rl_finetuning", "reward_hacking")
+    )

@@ -57,3 +57,30 @@ def test_a_text_is_read_for_every_use_among_its_concepts():
 def test_every_mention_of_a_name_counts_not_only_the_first():
     text = "DPO is popular, unlike RLHF. We then apply DPO to mitigate sycophancy."
     assert uses_in_text(text, [(1, "DPO"), (2, "sycophancy")], {1}) == {(1, 2)}
+
+
+def test_a_phenomenon_counts_only_where_the_method_fights_it():
+    fought = [
+        ("DPO", "sycophancy", "We reduce sycophancy using DPO on synthetic preference data."),
+        ("activation steering", "over-refusal", "Activation steering mitigates over-refusal."),
+        ("sparse autoencoder", "jailbreak", "We train sparse autoencoders to detect jailbreaks."),
+        ("contrastive decoding", "hallucinations",
+         "Hallucination detection via contrastive decoding is cheap."),
+        ("adversarial training", "jailbreak", "Adversarial training against jailbreaks helps."),
+        ("sparse autoencoder", "jailbreak", "We train sparse autoencoders for jailbreak detection."),
+    ]  # fmt: skip
+    for method, problem, text in fought:
+        assert usage_sentence(method, problem, text, fought=True) == text, text
+    # used on it, but maybe to bring it about: a genetic algorithm writes jailbreaks
+    brought_about = [
+        ("genetic algorithm", "jailbreak", "We use a genetic algorithm for jailbreaks of LLMs."),
+        ("reinforcement fine-tuning", "reward hacking",
+         "Reward hacking via reinforcement fine-tuning is common."),
+    ]  # fmt: skip
+    for method, problem, text in brought_about:
+        assert usage_sentence(method, problem, text) == text, text
+        assert usage_sentence(method, problem, text, fought=True) is None, text
+    text = "We use a genetic algorithm for jailbreaks. DPO mitigates jailbreaks."
+    concepts = [(1, "genetic algorithm"), (2, "DPO"), (3, "jailbreak")]
+    assert uses_in_text(text, concepts, {1, 2}) == {(1, 3), (2, 3)}
+    assert uses_in_text(text, concepts, {1, 2}, frozenset({3})) == {(2, 3)}
