@@ -67,7 +67,8 @@ def test_a_phenomenon_counts_only_where_the_method_fights_it():
         ("contrastive decoding", "hallucinations",
          "Hallucination detection via contrastive decoding is cheap."),
         ("adversarial training", "jailbreak", "Adversarial training against jailbreaks helps."),
-        ("sparse autoencoder", "jailbreak", "We train sparse autoencoders for jailbreak detection."),
+        ("sparse autoencoder", "jailbreak",
+         "We train sparse autoencoders for jailbreak detection."),
     ]  # fmt: skip
     for method, problem, text in fought:
         assert usage_sentence(method, problem, text, fought=True) == text, text
