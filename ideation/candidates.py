@@ -50,14 +50,12 @@ PERCENTILE_MIN_PROBLEMS = 30  # fewer problems than this give no percentile wort
 SYNONYM_COSINE = 0.9  # above this two concepts are one thing in other words
 USES_PER_CONCEPT = 2  # a concept appears in at most this many chosen ideas
 # Concepts in more than this share of all papers ("large language model") make vague ideas;
-# they take part only as seeds. Families of models and generic words are left out by name
-# (below), so this only has to catch the few broadest: on a corpus centred on one area its
-# central problems ("hallucinations", "jailbreak") and methods ("sparse autoencoders") hold
-# several percent of the papers each, and are what its ideas should be about.
-SIDE_MAX_SHARE = 0.10
-# A shared neighbour in more than this share of papers explains nothing as a bridge.
+# they take part only as seeds, and are no bridge between two concepts.
 GENERIC_SHARE = 0.03
-HUB_MIN_PAPERS = 50  # below this no concept counts as a hub, however small the graph
+# Below this no concept counts as a hub, however small the graph: on the 2,350-paper demo corpus
+# 3% is 70 papers, and "sparse autoencoders" (88) would be left out of a corpus centred on
+# interpretability. (On the hindsight graph, 8,463 papers, 3% is 254 and this does not bind.)
+HUB_MIN_PAPERS = 150
 # A method role needs an intervention, not a family of models ("frontier models", "agentic
 # systems", "large vision-language model"): those are what interventions are applied to.
 MODEL_FAMILY_HEADS = frozenset(
@@ -161,7 +159,7 @@ def _one_word(x: str, y: str) -> bool:
 def _allowed(snapshot: Snapshot, query: CandidateQuery) -> np.ndarray:
     history = snapshot.history
     ok = snapshot.papers >= query.min_papers
-    ok &= snapshot.papers <= max(SIDE_MAX_SHARE * len(history.paper_keys), HUB_MIN_PAPERS)
+    ok &= snapshot.papers <= max(GENERIC_SHARE * len(history.paper_keys), HUB_MIN_PAPERS)
     ok &= np.isin(np.asarray(history.concept_kinds), query.kinds or DEFAULT_KINDS)
     ok &= ~np.array(
         [
@@ -195,6 +193,33 @@ def interventions(names: list[str]) -> np.ndarray:
         ],
         dtype=bool,
     )
+
+
+# A method named for protecting ("inference-time defense", "safety guardrails", "safety
+# fine-tuning") is tried against a threat, not on a task: "training-free defense for visual
+# grounding" says nothing.
+PROTECTIVE_HEADS = frozenset(
+    "defense defence defenses defences guardrail guardrails safeguard safeguards shield "
+    "moderation".split()
+)
+THREAT_STEMS = (
+    "jailbreak attack harm toxic unsafe safe adversar backdoor inject poison privacy refusal "
+    "misuse deceptive deception hack misalign red-team redteam advbench bias manipulat".split()
+)
+
+
+def protection_fits(methods: list[str], targets: list[str], kinds: list[str]) -> np.ndarray:
+    """Whether each method can be tried on the target beside it: a protective method
+    (PROTECTIVE_HEADS, or named "safety ...") only on a phenomenon or a threat (THREAT_STEMS)."""
+    fits = []
+    for method, target, kind in zip(methods, targets, kinds, strict=True):
+        words = _WORD.findall(method.lower()) or [""]
+        protective = words[-1] in PROTECTIVE_HEADS or words[0] == "safety"
+        lowered = target.lower()
+        fits.append(
+            not protective or kind == "phenomenon" or any(s in lowered for s in THREAT_STEMS)
+        )
+    return np.array(fits, dtype=bool)
 
 
 def problems_mask(names: list[str], kinds: list[str]) -> np.ndarray:
@@ -329,6 +354,9 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     keep = (
         (t != v)
         & (group[t] == group[v])
+        & protection_fits(
+            [names[x] for x in m], [names[x] for x in t], [history.concept_kinds[x] for x in t]
+        )
         & (snapshot.co_mentions(m, t) == 0)
         & (analogy >= MIN_ANALOGY)
         & related
@@ -413,17 +441,25 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
         return Candidates.empty()
     similarity = snapshot.context_centred[methods] @ snapshot.context_centred[targets].T
     # Closeness in meaning alone often pairs a problem with what brings it about ("reinforcement
-    # fine-tuning" and "reward hacking"): among the pairs closer than unrelated ones (centred
-    # cosine above 0), methods stated to be used on problems of the target's sort (against
-    # them, for a phenomenon) come first.
-    proven = _used_on_sorts(snapshot)[methods][:, _problem_group(history)[targets]]
-    first = proven & (similarity > 0)
-    best = np.lexsort((-similarity.ravel(), ~first.ravel()))[: 40 * limit]
+    # fine-tuning" and "reward hacking"), or a task with any method of its area: among the pairs
+    # closer than unrelated ones (centred cosine above 0), methods stated to be used on a
+    # problem like the target (against it, for a phenomenon) come first.
+    first = used_near(snapshot, methods, targets) & (similarity > 0)
+    # Half the pool from those, half by closeness alone: a batch needs many methods.
+    order = np.argsort(-similarity, axis=None)
+    proven = order[first.ravel()[order]][: 20 * limit]
+    best = np.concatenate([proven, order[~np.isin(order, proven)][: 40 * limit - len(proven)]])
     rows, cols = np.unravel_index(best, similarity.shape)
     m, t = methods[rows], targets[cols]
     names = history.concept_terms
-    keep = (snapshot.co_mentions(m, t) == 0) & np.array(
-        [not share_a_word(names[x], names[y]) for x, y in zip(m, t, strict=True)], dtype=bool
+    keep = (
+        (snapshot.co_mentions(m, t) == 0)
+        & np.array(
+            [not share_a_word(names[x], names[y]) for x, y in zip(m, t, strict=True)], dtype=bool
+        )
+        & protection_fits(
+            [names[x] for x in m], [names[x] for x in t], [history.concept_kinds[x] for x in t]
+        )
     )
     m, t = m[keep][: 20 * limit], t[keep][: 20 * limit]
     fields = snapshot.main_field
@@ -443,21 +479,30 @@ def _problem_group(history: History) -> np.ndarray:
     return np.array([PROBLEM_GROUP.get(kind, len(PROBLEM_GROUP)) for kind in history.concept_kinds])
 
 
-def _used_on_sorts(snapshot: Snapshot) -> np.ndarray:
-    """(concepts, groups + 1) bool: whether a stated use puts each method on a problem of each
-    PROBLEM_GROUP (the last column, never set, for concepts that are no problem)."""
-    uses = snapshot.uses.tocoo()
-    used = np.zeros((uses.shape[0], len(PROBLEM_GROUP) + 1), dtype=bool)
-    groups = _problem_group(snapshot.history)[uses.col]
-    known = groups < len(PROBLEM_GROUP)
-    used[uses.row[known], groups[known]] = True
-    return used
+def used_near(snapshot: Snapshot, methods: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """(methods, targets) bool: whether each method is stated to be used on a problem of the
+    target's sort (PROBLEM_GROUP) that resembles the target more than unrelated problems do
+    (centred context cosine above 0). Always so for an analogy: its precedent is one."""
+    uses = snapshot.uses[methods]
+    group = _problem_group(snapshot.history)
+    centred = snapshot.context_centred
+    near = np.zeros((len(methods), len(targets)), dtype=bool)
+    for row in range(len(methods)):
+        used = uses.indices[uses.indptr[row] : uses.indptr[row + 1]]
+        used = used[group[used] < len(PROBLEM_GROUP)]
+        if len(used):
+            close = (centred[used] @ centred[targets].T) > 0
+            near[row] = (close & (group[used][:, None] == group[targets][None, :])).any(axis=0)
+    return near
 
 
-def used_on_sort(snapshot: Snapshot, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Whether each method of `a` is stated to be used on some problem of the sort of the
-    target beside it in `b` (always so for an analogy: its precedent is one)."""
-    return _used_on_sorts(snapshot)[a, _problem_group(snapshot.history)[b]]
+def used_near_pairs(snapshot: Snapshot, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """`used_near` for the pairs (a[i], b[i])."""
+    out = np.zeros(len(a), dtype=bool)
+    for method in np.unique(a):
+        rows = np.flatnonzero(a == method)
+        out[rows] = used_near(snapshot, np.array([method]), b[rows])[0]
+    return out
 
 
 def candidates_merge(first: Candidates, then: Candidates) -> Candidates:

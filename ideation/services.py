@@ -35,7 +35,7 @@ from ideation.candidates import (
     pairs_choose,
     routine_methods,
     share_a_word,
-    used_on_sort,
+    used_near_pairs,
 )
 from ideation.history import History, Snapshot, history_current
 from ideation.models import ForecastModel, Idea, IdeaBatch
@@ -359,11 +359,11 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
         )
     scores = forecaster.scores(snapshot, found.a, found.b)
     percentile = (np.argsort(np.argsort(scores, kind="stable")) + 1) / len(scores)
-    # Analogies (a reason) before direct pairs, and among these a method used on problems of
-    # the target's sort first; cross-field before same-field, specific methods before
+    # Analogies (a reason) before direct pairs, and among these a method used on a problem
+    # like the target first; cross-field before same-field, specific methods before
     # general-purpose ones; within each, the forecast.
     routine = routine_methods(snapshot, query)[found.a]
-    proven = used_on_sort(snapshot, found.a, found.b)
+    proven = used_near_pairs(snapshot, found.a, found.b)
     ranking = percentile + found.cross_field + (found.via >= 0) + proven - routine
     keys = run.history.concept_keys
     repeated = np.array(

@@ -6,6 +6,7 @@ from ideation.candidates import (
     CandidateQuery,
     analogies,
     direct_pairs,
+    protection_fits,
     share_a_word,
 )
 from ideation.history import day_number
@@ -224,3 +225,12 @@ def test_direct_pairs_start_from_methods_used_against_problems_of_the_targets_so
     assert pairs.index(("input_filtering", "reward_hacking")) < pairs.index(
         ("rl_finetuning", "reward_hacking")
     )
+
+
+def test_a_protective_method_is_tried_against_a_threat_not_on_a_task():
+    fits = protection_fits(
+        ["training-free defense", "safety fine-tuning", "inference-time defense", "LoRA"],
+        ["visual grounding", "scheming", "AdvBench", "visual grounding"],
+        ["task", "phenomenon", "dataset", "task"],
+    )
+    assert fits.tolist() == [False, True, True, True]
