@@ -116,7 +116,7 @@ def _sentence_about(abstract: str, name: str, *, prefer: re.Pattern | None = Non
 
 _LOWER_IS_BETTER = re.compile(
     r"\b(error|errors|loss|perplexity|latency|cost|distance|divergence|failure|mse|rmse|mae|"
-    r"wer|cer|fid)\b",
+    r"wer|cer|fid|attack success|asr)\b",
     re.IGNORECASE,
 )
 
@@ -183,8 +183,8 @@ class OfflineWriter:
         if via is None:
             problem += (
                 f" No paper in the graph applies {method.name} to {target.name}, and none uses it "
-                f"on a problem like {target.name}: this pairing rests on their papers being close "
-                "in meaning alone, with no precedent."
+                f"on a problem alike enough to {target.name} to count as a precedent: this pairing "
+                "rests on their papers being close in meaning, with no precedent."
             )
         else:
             problem += (
@@ -206,7 +206,8 @@ class OfflineWriter:
                 f" as measured by {metric}" if metric else ""
             )
         else:
-            hypothesis = f"Adding {method.name} improves {measured}" + (
+            moves = "lowers" if _lower_is_better(metric) else "improves"
+            hypothesis = f"Adding {method.name} {moves} {measured}" + (
                 f" on {target.name}" if metric else ""
             )
         hypothesis += f"{data}, compared with " + (

@@ -42,6 +42,9 @@ def test_an_analogy_is_written_with_its_precedent_and_a_falsifiable_prediction()
 def test_a_metric_that_improves_by_falling_is_predicted_to_fall():
     draft = OfflineWriter().write(context(metric="mean squared error"))
     assert "mean squared error falls" in draft.expected
+    draft = OfflineWriter().write(context(metric="attack success rate"))
+    assert "lowers attack success rate" in draft.hypothesis
+    assert "attack success rate falls" in draft.expected
 
 
 def test_a_phenomenon_is_to_be_reduced():
