@@ -192,3 +192,10 @@ def test_reextraction_brings_an_old_graph_to_the_current_concepts(
     found = real(embedding.paper_text(*store.papers_text(keys=[key])[key]))
     expected = {c.key for c in concepts_merged(found, concept_merge_map())}  # variants merged
     assert {k for k, _, _ in store.paper_mentions(key=key)} == expected
+
+
+def test_chunks_start_small_so_the_embedding_starts_early():
+    first = services.FIRST_CHUNK
+    sizes = [len(chunk) for chunk in services._batched(range(1000), 512)]
+    assert sizes == [first, 2 * first, 4 * first, 512, 1000 - 960]
+    assert [len(chunk) for chunk in services._batched(range(20), 8)] == [8, 8, 4]
