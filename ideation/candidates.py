@@ -496,6 +496,22 @@ def used_near(snapshot: Snapshot, methods: np.ndarray, targets: np.ndarray) -> n
     return near
 
 
+def closest_use(snapshot: Snapshot, method: int, target: int) -> tuple[int, float] | None:
+    """The problem of the target's sort that a stated use puts `method` on and that resembles
+    `target` most, with its centred context cosine; None when none resembles it at all (cosine
+    above 0): what puts a direct pair first in `used_near`, said by its writer."""
+    uses = snapshot.uses[method]
+    group = _problem_group(snapshot.history)
+    used = uses.indices[group[uses.indices] == group[target]]
+    used = used[used != target]
+    if not len(used):
+        return None
+    centred = snapshot.context_centred
+    cosines = centred[used] @ centred[target]
+    best = int(np.argmax(cosines))
+    return (int(used[best]), float(cosines[best])) if cosines[best] > 0 else None
+
+
 def used_near_pairs(snapshot: Snapshot, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """`used_near` for the pairs (a[i], b[i])."""
     out = np.zeros(len(a), dtype=bool)

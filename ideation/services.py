@@ -29,6 +29,7 @@ from ideation.candidates import (
     UnknownConcepts,
     analogies,
     candidates_merge,
+    closest_use,
     dataset_is_named,
     direct_pairs,
     interventions,
@@ -680,7 +681,13 @@ def _pair_context(
         via=_side(history, snapshot, via) if via >= 0 else None,
         analogy=round(pick.analogy, 2) if via >= 0 else None,
         target_company=company,
+        loose_use=_loose_use(history, snapshot, a, b) if via < 0 else None,
     )
+
+
+def _loose_use(history: History, snapshot: Snapshot, a: int, b: int) -> tuple[str, float] | None:
+    found = closest_use(snapshot, a, b)
+    return (history.concept_names[found[0]], round(found[1], 2)) if found else None
 
 
 def _setup_company(

@@ -54,6 +54,9 @@ class PairContext:
     via: ConceptSide | None = None
     analogy: float | None = None  # context cosine of via and the target
     target_company: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> names
+    # A direct pair's closest stated use: a problem of the target's sort the method is used on,
+    # resembling the target but not passing as a precedent, and the centred context cosine.
+    loose_use: tuple[str, float] | None = None
 
 
 @dataclass
@@ -186,6 +189,12 @@ class OfflineWriter:
                 f"on a problem alike enough to {target.name} to count as a precedent: this pairing "
                 "rests on their papers being close in meaning, with no precedent."
             )
+            if context.loose_use:
+                loose, cosine = context.loose_use
+                problem += (
+                    f" The closest stated use of {method.name} is on {loose} (centred context "
+                    f"similarity to {target.name} {cosine:.2f})."
+                )
         else:
             problem += (
                 f" {method.name[:1].upper() + method.name[1:]} was used on {via.name}"
@@ -347,6 +356,9 @@ class LLMWriter:
                     }
                     if context.via is not None
                     else None
+                ),
+                "method_used_on_a_loosely_similar_problem": (
+                    context.loose_use[0] if context.loose_use else None
                 ),
                 "target_company": {k: list(v) for k, v in context.target_company.items()},
                 "papers": [

@@ -5,6 +5,7 @@ import numpy as np
 from ideation.candidates import (
     CandidateQuery,
     analogies,
+    closest_use,
     direct_pairs,
     protection_fits,
     share_a_word,
@@ -234,3 +235,15 @@ def test_a_protective_method_is_tried_against_a_threat_not_on_a_task():
         ["task", "phenomenon", "dataset", "task"],
     )
     assert fits.tolist() == [False, True, True, True]
+
+
+def test_the_closest_use_of_a_method_is_its_loose_reason():
+    h = history()
+    snapshot = h.snapshot()
+    probing, jailbreaking, reward_hacking, folding = (
+        h.concept_index[k]
+        for k in ("activation_probing", "jailbreaking", "reward_hacking", "protein_folding")
+    )
+    found = closest_use(snapshot, probing, reward_hacking)
+    assert found is not None and found[0] == jailbreaking and found[1] > 0
+    assert closest_use(snapshot, probing, folding) is None  # a task: no use of its sort

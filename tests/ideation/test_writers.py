@@ -58,6 +58,17 @@ def test_a_pair_without_precedent_says_so():
     draft = OfflineWriter().write(context(via=False))
     assert "no precedent" in draft.problem
     assert "carried over" not in draft.title
+    assert "closest stated use" not in draft.problem
+
+
+def test_a_direct_pair_names_the_closest_use_of_its_method():
+    ctx = PairContext(**{**context(via=False).__dict__, "loose_use": ("text generation", 0.12)})
+    draft = OfflineWriter().write(ctx)
+    assert "no precedent" in draft.problem
+    assert (
+        "The closest stated use of activation steering is on text generation (centred context "
+        "similarity to code repair 0.12)."
+    ) in draft.problem
 
 
 def test_an_attack_as_the_target_is_defended_against_not_improved():
