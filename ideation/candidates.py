@@ -344,7 +344,7 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     established = problems[snapshot.papers[problems] >= MIN_PAPERS]
     floor = centred_floor(snapshot, established)
     related = np.einsum("ij,ij->i", context[v], context[t]) >= floor
-    group = _problem_group(history)
+    group = problem_groups(history)
     # A target named like its precedent, or inside its name ("time series" in "time series
     # prediction"), is the precedent in other words: M on it is done. (Context similarity is
     # no sign of synonymy: related problems' papers read alike.)
@@ -444,7 +444,7 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
     # fine-tuning" and "reward hacking"), or a task with any method of its area: among the pairs
     # closer than unrelated ones (centred cosine above 0), methods stated to be used on a
     # problem like the target (against it, for a phenomenon) come first.
-    first = used_near(snapshot, methods, targets) & (similarity > 0)
+    first = used_near(snapshot, methods, targets, problem_groups(history)) & (similarity > 0)
     # Half the pool from those, half by closeness alone: a batch needs many methods.
     order = np.argsort(-similarity, axis=None)
     proven = order[first.ravel()[order]][: 20 * limit]
@@ -474,51 +474,56 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
     )
 
 
-def _problem_group(history: History) -> np.ndarray:
-    """Each concept's PROBLEM_GROUP, or the extra column PROBLEM_GROUP's size when it has none."""
-    return np.array([PROBLEM_GROUP.get(kind, len(PROBLEM_GROUP)) for kind in history.concept_kinds])
+def problem_groups(history: History) -> np.ndarray:
+    """Each concept's PROBLEM_GROUP, or len(PROBLEM_GROUP) when it is no problem. Computed once
+    per batch: a large graph has hundreds of thousands of concepts."""
+    none = len(PROBLEM_GROUP)
+    return np.array([PROBLEM_GROUP.get(kind, none) for kind in history.concept_kinds])
 
 
-def used_near(snapshot: Snapshot, methods: np.ndarray, targets: np.ndarray) -> np.ndarray:
+def used_near(
+    snapshot: Snapshot, methods: np.ndarray, targets: np.ndarray, groups: np.ndarray
+) -> np.ndarray:
     """(methods, targets) bool: whether each method is stated to be used on a problem of the
-    target's sort (PROBLEM_GROUP) that resembles the target more than unrelated problems do
-    (centred context cosine above 0). Always so for an analogy: its precedent is one."""
+    target's sort (`groups`, from `problem_groups`) that resembles the target more than
+    unrelated problems do (centred context cosine above 0). Always so for an analogy: its
+    precedent is one."""
     uses = snapshot.uses[methods]
-    group = _problem_group(snapshot.history)
     centred = snapshot.context_centred
     near = np.zeros((len(methods), len(targets)), dtype=bool)
     for row in range(len(methods)):
         used = uses.indices[uses.indptr[row] : uses.indptr[row + 1]]
-        used = used[group[used] < len(PROBLEM_GROUP)]
+        used = used[groups[used] < len(PROBLEM_GROUP)]
         if len(used):
             close = (centred[used] @ centred[targets].T) > 0
-            near[row] = (close & (group[used][:, None] == group[targets][None, :])).any(axis=0)
+            near[row] = (close & (groups[used][:, None] == groups[targets][None, :])).any(axis=0)
     return near
 
 
-def closest_use(snapshot: Snapshot, method: int, target: int) -> tuple[int, float] | None:
+def used_near_pairs(snapshot: Snapshot, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """`used_near` for the pairs (a[i], b[i])."""
+    groups = problem_groups(snapshot.history)
+    out = np.zeros(len(a), dtype=bool)
+    for method in np.unique(a):
+        rows = np.flatnonzero(a == method)
+        out[rows] = used_near(snapshot, np.array([method]), b[rows], groups)[0]
+    return out
+
+
+def closest_use(
+    snapshot: Snapshot, method: int, target: int, groups: np.ndarray
+) -> tuple[int, float] | None:
     """The problem of the target's sort that a stated use puts `method` on and that resembles
     `target` most, with its centred context cosine; None when none resembles it at all (cosine
     above 0): what puts a direct pair first in `used_near`, said by its writer."""
-    uses = snapshot.uses[method]
-    group = _problem_group(snapshot.history)
-    used = uses.indices[group[uses.indices] == group[target]]
-    used = used[used != target]
+    used = snapshot.uses[method].indices
+    used = used[(groups[used] == groups[target]) & (used != target)]
     if not len(used):
         return None
     centred = snapshot.context_centred
     cosines = centred[used] @ centred[target]
     best = int(np.argmax(cosines))
     return (int(used[best]), float(cosines[best])) if cosines[best] > 0 else None
-
-
-def used_near_pairs(snapshot: Snapshot, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """`used_near` for the pairs (a[i], b[i])."""
-    out = np.zeros(len(a), dtype=bool)
-    for method in np.unique(a):
-        rows = np.flatnonzero(a == method)
-        out[rows] = used_near(snapshot, np.array([method]), b[rows])[0]
-    return out
 
 
 def candidates_merge(first: Candidates, then: Candidates) -> Candidates:

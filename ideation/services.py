@@ -34,6 +34,7 @@ from ideation.candidates import (
     direct_pairs,
     interventions,
     pairs_choose,
+    problem_groups,
     routine_methods,
     share_a_word,
     used_near_pairs,
@@ -427,8 +428,11 @@ def _stage_write(run: _BatchRun, picked: list[_Pick]) -> list[_Written]:
     hubs = np.flatnonzero(
         snapshot.papers > max(GENERIC_SHARE * len(history.paper_keys), HUB_MIN_PAPERS)
     )
+    groups = problem_groups(history)
     contexts = [
-        _pair_context(history, snapshot, pick, neighbours, hubs={int(i) for i in hubs})
+        _pair_context(
+            history, snapshot, pick, neighbours, hubs={int(i) for i in hubs}, groups=groups
+        )
         for pick, neighbours in zip(picked, shared, strict=True)
     ]
     _fill_paper_texts(run.store, contexts)
@@ -634,7 +638,13 @@ def _grounding(history: History, concept: int, toward: np.ndarray) -> list[str]:
 
 
 def _pair_context(
-    history: History, snapshot: Snapshot, pick: _Pick, shared: np.ndarray, *, hubs: set[int]
+    history: History,
+    snapshot: Snapshot,
+    pick: _Pick,
+    shared: np.ndarray,
+    *,
+    hubs: set[int],
+    groups: np.ndarray,
 ) -> PairContext:
     """What the writer needs: the method, the target and the problem between them; a paper that
     uses the method on that problem; papers on the target; and the target's own company (the
@@ -681,12 +691,14 @@ def _pair_context(
         via=_side(history, snapshot, via) if via >= 0 else None,
         analogy=round(pick.analogy, 2) if via >= 0 else None,
         target_company=company,
-        loose_use=_loose_use(history, snapshot, a, b) if via < 0 else None,
+        loose_use=_loose_use(history, snapshot, a, b, groups) if via < 0 else None,
     )
 
 
-def _loose_use(history: History, snapshot: Snapshot, a: int, b: int) -> tuple[str, float] | None:
-    found = closest_use(snapshot, a, b)
+def _loose_use(
+    history: History, snapshot: Snapshot, a: int, b: int, groups: np.ndarray
+) -> tuple[str, float] | None:
+    found = closest_use(snapshot, a, b, groups)
     return (history.concept_names[found[0]], round(found[1], 2)) if found else None
 
 

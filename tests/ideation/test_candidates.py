@@ -7,6 +7,7 @@ from ideation.candidates import (
     analogies,
     closest_use,
     direct_pairs,
+    problem_groups,
     protection_fits,
     share_a_word,
 )
@@ -244,6 +245,7 @@ def test_the_closest_use_of_a_method_is_its_loose_reason():
         h.concept_index[k]
         for k in ("activation_probing", "jailbreaking", "reward_hacking", "protein_folding")
     )
-    found = closest_use(snapshot, probing, reward_hacking)
+    groups = problem_groups(h)
+    found = closest_use(snapshot, probing, reward_hacking, groups)
     assert found is not None and found[0] == jailbreaking and found[1] > 0
-    assert closest_use(snapshot, probing, folding) is None  # a task: no use of its sort
+    assert closest_use(snapshot, probing, folding, groups) is None  # a task: no use of its sort
