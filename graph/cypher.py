@@ -280,14 +280,17 @@ RETURN c.key, m.count, m.in_title
 ORDER BY c.key
 """
 
+# Each relationship type joins one pair of labels, so its count needs no labels on its ends;
+# without them both FalkorDB and Neo4j answer from their count statistics instead of scanning
+# every edge (5.6M co-occurrences on the 54k graph: 2.45 s with labels, under 1 ms without).
 COUNT_NODES = {
     "papers": "MATCH (n:Paper) RETURN count(n)",
     "concepts": "MATCH (n:Concept) RETURN count(n)",
     "fields": "MATCH (n:Field) RETURN count(n)",
     "authors": "MATCH (n:Author) RETURN count(n)",
-    "mentions": "MATCH (:Paper)-[r:MENTIONS]->(:Concept) RETURN count(r)",
-    "cooccurrences": "MATCH (:Concept)-[r:CO_OCCURS]->(:Concept) RETURN count(r)",
-    "citations": "MATCH (:Paper)-[r:CITES]->(:Paper) RETURN count(r)",
+    "mentions": "MATCH ()-[r:MENTIONS]->() RETURN count(r)",
+    "cooccurrences": "MATCH ()-[r:CO_OCCURS]->() RETURN count(r)",
+    "citations": "MATCH ()-[r:CITES]->() RETURN count(r)",
 }
 
 # Keyset pagination: stable and linear, unlike SKIP.
