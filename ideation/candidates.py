@@ -57,12 +57,13 @@ GENERIC_SHARE = 0.03
 # interpretability. (On the hindsight graph, 8,463 papers, 3% is 254 and this does not bind.)
 HUB_MIN_PAPERS = 150
 # A method role needs an intervention, not a family of models ("frontier models", "agentic
-# systems", "large vision-language model"): those are what interventions are applied to.
+# systems", "large vision-language model") or a part of one ("retriever"): those are what
+# interventions are applied to.
 MODEL_FAMILY_HEADS = frozenset(
     "model models llm llms mllm mllms lvlm lvlms vlm vlms system systems agent agents "
     "framework frameworks network networks transformer transformers architecture "
     "representation representations layer layers encoder encoders decoder decoders "
-    "embedding embeddings feature features".split()
+    "embedding embeddings feature features retriever retrievers generator generators".split()
 )
 ATTACK_HEADS = frozenset(
     "attack attacks poisoning jailbreak jailbreaks jailbreaking backdoor backdoors injection "
@@ -220,6 +221,36 @@ def protection_fits(methods: list[str], targets: list[str], kinds: list[str]) ->
             not protective or kind == "phenomenon" or any(s in lowered for s in THREAT_STEMS)
         )
     return np.array(fits, dtype=bool)
+
+
+# A failure (a phenomenon, or a seeded attack) is worth fighting only with a method people turn
+# against failures: one named in at least this many papers that set out to fight some
+# phenomenon (`Snapshot.fight_record`). Closeness in meaning alone offered "Can CLIP address
+# reward hacking?", "Can VAE ...", "Can web search ...".
+FIGHT_RECORD_MIN = 3
+
+
+def is_failure(kinds: list[str], names: list[str]) -> np.ndarray:
+    """Whether each target is something that goes wrong: a phenomenon, or an attack (a method
+    that is no intervention, as a seeded "jailbreak attacks" is)."""
+    return np.array(
+        [
+            kind == "phenomenon" or (kind == METHOD and not interventions([name])[0])
+            for kind, name in zip(kinds, names, strict=True)
+        ],
+        dtype=bool,
+    )
+
+
+def methods_against(snapshot: Snapshot, query: CandidateQuery, failure: int) -> np.ndarray:
+    """The methods with a record against failures (FIGHT_RECORD_MIN) that papers already mention
+    with `failure`, the longest record first: what a seeded batch on it cannot offer as new."""
+    is_method, _ = _roles(snapshot, query)
+    row = snapshot.cooc[failure]
+    found = row.indices[
+        is_method[row.indices] & (snapshot.fight_record[row.indices] >= FIGHT_RECORD_MIN)
+    ]
+    return found[np.argsort(-snapshot.fight_record[found], kind="stable")]
 
 
 def problems_mask(names: list[str], kinds: list[str]) -> np.ndarray:
@@ -428,15 +459,21 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
     history = snapshot.history
     is_method, is_target = _roles(snapshot, query)
     # The most active of each side: bounds the similarity matrix on a large graph.
-    methods = _most_active(
-        snapshot, is_method & ~general_purpose(snapshot, is_method, is_target), limit
-    )
+    specific = is_method & ~general_purpose(snapshot, is_method, is_target)
+    methods = _most_active(snapshot, specific, limit)
     targets = _most_active(snapshot, is_target, limit)
     seeds = np.array([history.concept_index[s] for s in query.seeds], dtype=np.int64)
+    as_method = _seeds_as_methods(history, seeds)
     if len(seeds):
-        as_method = _seeds_as_methods(history, seeds)
         methods = seeds[as_method] if as_method.any() else methods
         targets = seeds[~as_method] if (~as_method).any() else targets
+    failures = is_failure(
+        [history.concept_kinds[x] for x in targets], [history.concept_terms[x] for x in targets]
+    )
+    if len(targets) and failures.all() and not (len(seeds) and as_method.any()):
+        # Only failures to fight (a seeded "reward hacking"): draw from the methods that can.
+        fighters = specific & (snapshot.fight_record >= FIGHT_RECORD_MIN)
+        methods = _most_active(snapshot, fighters, limit)
     if not len(methods) or not len(targets):
         return Candidates.empty()
     similarity = snapshot.context_centred[methods] @ snapshot.context_centred[targets].T
@@ -460,6 +497,7 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
         & protection_fits(
             [names[x] for x in m], [names[x] for x in t], [history.concept_kinds[x] for x in t]
         )
+        & (~failures[cols] | (snapshot.fight_record[m] >= FIGHT_RECORD_MIN))
     )
     m, t = m[keep][: 20 * limit], t[keep][: 20 * limit]
     fields = snapshot.main_field

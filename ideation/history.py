@@ -20,7 +20,7 @@ from scipy import sparse
 
 from core.graph_marks import graph_rewritten_token
 from graph.store import GraphStore
-from ideation.uses import uses_in_text
+from ideation.uses import fights_in_text, uses_in_text
 from ingest.extraction import concept_term
 from ingest.text import squash
 
@@ -28,7 +28,8 @@ MIN_PAPERS = 3
 RECENT_DAYS = 180
 NEW_PARTNER_DAYS = 90
 NO_DATE = np.iinfo(np.int32).min
-HISTORY_FORMAT = 4  # what a history holds and how it reads it; 2: stated uses, 3 and 4: their rules
+# what a history holds and how it reads it; 2: stated uses, 3 and 4: their rules, 5: fights
+HISTORY_FORMAT = 5
 
 
 def day_number(iso: str | None) -> int:
@@ -59,6 +60,7 @@ class History:
     paper_vectors: np.ndarray  # papers x dim, zeros where the paper has no vector
     version: str
     uses: np.ndarray  # (method, problem, paper) int32 rows: the paper states the method's use
+    fights: np.ndarray  # (phenomenon, paper) int32 rows: the paper sets out to fight it
 
     @cached_property
     def concept_index(self) -> dict[str, int]:
@@ -117,6 +119,19 @@ class History:
             rows = rows[self.paper_day[rows] <= until]
         return rows
 
+    @cached_property
+    def fighting_papers(self) -> np.ndarray:
+        """Whether each paper sets out to fight some phenomenon."""
+        fighting = np.zeros(len(self.paper_keys), dtype=bool)
+        fighting[self.fights[:, 1]] = True
+        return fighting
+
+    def fights_of(self, papers: np.ndarray) -> list[int]:
+        """The phenomena `papers` set out to fight, the most often fought first."""
+        fought = self.fights[np.isin(self.fights[:, 1], papers), 0]
+        values, counts = np.unique(fought, return_counts=True)
+        return [int(v) for v in values[np.argsort(-counts, kind="stable")]]
+
     def snapshot(self, day: int | None = None) -> Snapshot:
         return Snapshot(self, self.last_day if day is None else day)
 
@@ -142,6 +157,9 @@ class Snapshot:
             (np.ones(len(uses), dtype=np.float32), (uses[:, 0], uses[:, 1])), shape=shape
         )
         self.uses_by_problem = self.uses.T.tocsr()
+        # Papers that set out to fight some phenomenon, and per concept how many of them name it:
+        # a method's record against failures.
+        self.fight_record = np.asarray(papers[history.fighting_papers[kept]].sum(axis=0)).ravel()
         self.degree = np.asarray(self.adjacency.sum(axis=1)).ravel()
         # Partners gained lately: how fast a concept is still finding new company.
         older = papers[days <= day - NEW_PARTNER_DAYS]
@@ -258,6 +276,20 @@ def uses_table(
     return np.asarray(rows, dtype=np.int32).reshape(-1, 3)
 
 
+def fights_table(
+    names: list[str], kinds: list[str], incidence: sparse.csr_matrix, texts: list[str]
+) -> np.ndarray:
+    """(phenomenon, paper) rows for every phenomenon among a paper's concepts that its text says
+    it fights (`fights_in_text`)."""
+    rows: list[tuple[int, int]] = []
+    for paper, text in enumerate(texts):
+        concepts = incidence.indices[incidence.indptr[paper] : incidence.indptr[paper + 1]]
+        phenomena = [(int(c), names[c]) for c in concepts if kinds[c] == "phenomenon"]
+        if text and phenomena:
+            rows += [(c, paper) for c in fights_in_text(text, phenomena)]
+    return np.asarray(rows, dtype=np.int32).reshape(-1, 2)
+
+
 def history_build(
     *, store: GraphStore, concept_vectors, paper_vectors, min_papers: int = MIN_PAPERS
 ) -> History:
@@ -304,6 +336,7 @@ def history_build(
         paper_vectors=paper_vectors(paper_keys),
         version=version,
         uses=uses_table(concept_names, concept_kinds, incidence, texts),
+        fights=fights_table(concept_names, concept_kinds, incidence, texts),
     )
 
 
@@ -340,6 +373,7 @@ def history_save(history: History, path: Path) -> None:
         vectors=history.vectors.astype(np.float16),
         paper_vectors=history.paper_vectors.astype(np.float16),
         uses=history.uses,
+        fights=history.fights,
     )
     os.replace(tmp, path)
 
@@ -366,6 +400,7 @@ def history_load(path: Path) -> History:
             version=meta["version"],
             # a file of format 1 has none; its version differs, so `history_current` rebuilds it
             uses=data["uses"] if "uses" in data else np.zeros((0, 3), dtype=np.int32),
+            fights=data["fights"] if "fights" in data else np.zeros((0, 2), dtype=np.int32),
         )
 
 

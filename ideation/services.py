@@ -22,6 +22,7 @@ from ideation import forecast as fc
 from ideation.candidates import (
     DEFAULT_KINDS,
     FIELD_NAMES,
+    FIGHT_RECORD_MIN,
     GENERIC_SHARE,
     HUB_MIN_PAPERS,
     CandidateQuery,
@@ -33,6 +34,8 @@ from ideation.candidates import (
     dataset_is_named,
     direct_pairs,
     interventions,
+    is_failure,
+    methods_against,
     pairs_choose,
     problem_groups,
     routine_methods,
@@ -384,9 +387,11 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
     if len(chosen) < n:
         run.notes.append(
             f"{len(chosen)} of the {n} ideas asked for: only {len(found.a)} method-target "
-            "analogies passed the filters (never mentioned together, no shared words, each "
+            "pairs passed the filters (never mentioned together, no shared words, against a "
+            f"failure only a method named in {FIGHT_RECORD_MIN}+ papers that fight one, each "
             "concept other than a seed in at most two ideas)"
         )
+        run.notes += _failures_already_fought(run, query, seed_rows)
     run.progress("candidates", 35)
     return [
         _Pick(
@@ -400,6 +405,26 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
         )
         for i in chosen
     ]
+
+
+def _failures_already_fought(
+    run: _BatchRun, query: CandidateQuery, seeds: frozenset[int]
+) -> list[str]:
+    """For each seeded failure, the methods with a record against failures that papers already
+    mention with it: why a seeded batch on a well-studied failure runs short, and where to read."""
+    history = run.history
+    notes = []
+    for seed in sorted(seeds):
+        if not is_failure([history.concept_kinds[seed]], [history.concept_terms[seed]])[0]:
+            continue
+        with_it = methods_against(run.snapshot, query, seed)
+        if len(with_it):
+            notes.append(
+                f"{len(with_it)} methods used against failures are already mentioned with "
+                f"{history.concept_names[seed]} (not novel, so not offered), among them "
+                + ", ".join(history.concept_names[int(i)] for i in with_it[:6])
+            )
+    return notes
 
 
 def _usage_evidence(run: _BatchRun, found: Candidates) -> dict[tuple[int, int], str]:
@@ -629,9 +654,14 @@ def _shared_neighbours(snapshot: Snapshot, a: int, b: int) -> np.ndarray:
     return shared[np.argsort(-strength)]
 
 
-def _grounding(history: History, concept: int, toward: np.ndarray) -> list[str]:
-    """The concept's papers closest in meaning to the other concept, among its recent ones."""
+def _grounding(
+    history: History, concept: int, toward: np.ndarray, *, fighting: bool = False
+) -> list[str]:
+    """The concept's papers closest in meaning to the other concept, among its recent ones (only
+    those that set out to fight a phenomenon, if `fighting`)."""
     rows = history.papers_of(concept)
+    if fighting:
+        rows = rows[history.fighting_papers[rows]]
     rows = rows[np.argsort(-history.paper_day[rows])][:GROUNDING_POOL]
     closest = rows[np.argsort(-(history.paper_vectors[rows] @ toward), kind="stable")]
     return [history.paper_keys[int(r)] for r in closest[:GROUNDING_PER_CONCEPT]]
@@ -650,6 +680,7 @@ def _pair_context(
     uses the method on that problem; papers on the target; and the target's own company (the
     datasets and metrics it is measured with, the methods it is done with)."""
     a, b, via = pick.a, pick.b, pick.via
+    failure = bool(is_failure([history.concept_kinds[b]], [history.concept_terms[b]])[0])
     if via >= 0 and pick.precedent:
         precedent = [GroundingPaper(key=pick.precedent, title="", abstract="", concept="via")]
     elif via >= 0:
@@ -662,9 +693,10 @@ def _pair_context(
             for r in best
         ]
     else:  # no precedent: the method's papers closest to the target instead
+        fighters = failure and snapshot.fight_record[a] >= FIGHT_RECORD_MIN
         precedent = [
             GroundingPaper(key=key, title="", abstract="", concept=history.concept_keys[a])
-            for key in _grounding(history, a, history.vectors[b])
+            for key in _grounding(history, a, history.vectors[b], fighting=fighters)
         ]
     papers = precedent + [
         GroundingPaper(key=key, title="", abstract="", concept=history.concept_keys[b])
@@ -692,7 +724,16 @@ def _pair_context(
         analogy=round(pick.analogy, 2) if via >= 0 else None,
         target_company=company,
         loose_use=_loose_use(history, snapshot, a, b, groups) if via < 0 else None,
+        fight_record=_fight_record(history, snapshot, a) if via < 0 and failure else None,
     )
+
+
+def _fight_record(history: History, snapshot: Snapshot, method: int) -> tuple[int, tuple[str, ...]]:
+    """How many papers naming `method` set out to fight a phenomenon, and the phenomena they
+    fight most often."""
+    papers = history.papers_of(method, until=snapshot.day)
+    fought = history.fights_of(papers[history.fighting_papers[papers]])
+    return int(snapshot.fight_record[method]), tuple(history.concept_names[c] for c in fought[:3])
 
 
 def _loose_use(

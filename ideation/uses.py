@@ -13,6 +13,10 @@ the method fights it ("mitigates", "to detect", "against"; or "mitigate P using 
 The history reads every paper once for the uses among its own concepts (`uses_in_text`), so an
 analogy starts from problems a method is known to be used on, not from whatever it is mentioned
 with; the writer quotes the sentence (`usage_sentence`).
+
+It also reads which phenomena a paper sets out to fight ("we mitigate hallucinations", "reward
+hacking detection": `fights_in_text`), whatever method does it: a method named in such papers is
+one people turn against failures, the only kind worth trying on a new failure.
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ _FIGHTS = re.compile(
     r"identif\w*|monitor\w*|repair\w*|purif\w*|neutrali\w*|block\w*|filter\w*|robust\w*)$"
 )
 FIGHT_REACH = 2  # a word of fighting stands within this many words before or after the problem
+# ... and for a paper fighting a phenomenon, this many before it ("reduce the risk of P")
+FIGHT_REACH_BEFORE = 4
 USE, FIGHT = 1, 2  # how much a sentence says: the method is used on the problem, or against it
 # Words between the names that turn a mention into a contrast or a negation ("more robust than
 # M, while vulnerable to P", "M does not reduce P").
@@ -170,6 +176,39 @@ def uses_in_text(
     for sentence in _SENTENCE_END.split(text):
         uses |= _sentence_uses(words_of(sentence), forms, methods, fought)
     return uses
+
+
+def fights_in_text(text: str, phenomena: Iterable[tuple[int, str]]) -> set[int]:
+    """The ids of `phenomena` (id, name) that `text` says it fights: a word of fighting up to
+    FIGHT_REACH_BEFORE words before the name or FIGHT_REACH after it ("to mitigate reward
+    hacking", "hallucination detection"), in one sentence, with nothing of contrast or negation
+    in between ("not reduce")."""
+    definitions = find_acronym_definitions(text)
+    forms = {concept: _forms(name, definitions) for concept, name in phenomena}
+    forms = {concept: f for concept, f in forms.items() if f}
+    fought: set[int] = set()
+    if not forms:
+        return fought
+    for sentence in _SENTENCE_END.split(text):
+        tokens = words_of(sentence)
+        starts: dict[str, list[int]] = defaultdict(list)
+        for i, token in enumerate(tokens):
+            starts[token].append(i)
+        for concept, concept_forms in forms.items():
+            if concept in fought:
+                continue
+            for form in concept_forms:
+                for at in _occurrences(tokens, form, starts):
+                    before = tokens[max(0, at - FIGHT_REACH_BEFORE) : at]
+                    after = tokens[at + len(form) : at + len(form) + FIGHT_REACH]
+                    if _NOT_A_USE.intersection(before):
+                        continue
+                    if any(_FIGHTS.match(w) for w in before + after):
+                        fought.add(concept)
+                        break
+                if concept in fought:
+                    break
+    return fought
 
 
 def usage_sentence(method: str, problem: str, text: str, *, fought: bool = False) -> str | None:

@@ -57,6 +57,9 @@ class PairContext:
     # A direct pair's closest stated use: a problem of the target's sort the method is used on,
     # resembling the target but not passing as a precedent, and the centred context cosine.
     loose_use: tuple[str, float] | None = None
+    # A direct pair on a failure: how many papers naming the method set out to fight a
+    # phenomenon, and the phenomena they fight most often.
+    fight_record: tuple[int, tuple[str, ...]] | None = None
 
 
 @dataclass
@@ -119,9 +122,14 @@ def _sentence_about(abstract: str, name: str, *, prefer: re.Pattern | None = Non
 
 _LOWER_IS_BETTER = re.compile(
     r"\b(error|errors|loss|perplexity|latency|cost|distance|divergence|failure|mse|rmse|mae|"
-    r"wer|cer|fid|attack success|asr)\b",
+    r"wer|cer|fid|attack success|asr|time|runtime|memory|overhead|energy|flops|"
+    r"hallucination rate|calibration error|ece)\b",
     re.IGNORECASE,
 )
+
+
+def _capital(name: str) -> str:
+    return name[:1].upper() + name[1:]
 
 
 def _lower_is_better(metric: str) -> bool:
@@ -170,7 +178,12 @@ class OfflineWriter:
         metric = (company.get("metric") or ("",))[0]
         dataset = (company.get("dataset") or ("",))[0]
         rival = (company.get("method") or ("",))[0]
-        measured = metric or f"{target.name} performance as its papers measure it"
+        failure = target.kind == "phenomenon"
+        measured = metric or (
+            f"how often {target.name} occurs, as its papers measure it"
+            if failure
+            else f"{target.name} performance as its papers measure it"
+        )
         data = f" on {dataset}" if dataset else ""
 
         problem = (
@@ -194,6 +207,15 @@ class OfflineWriter:
                 problem += (
                     f" The closest stated use of {method.name} is on {loose} (centred context "
                     f"similarity to {target.name} {cosine:.2f})."
+                )
+            if context.fight_record:
+                count, fought = context.fight_record
+                on_method = next((p for p in context.papers if p.concept == method.key), None)
+                problem += (
+                    f" {_capital(method.name)} is named in {count} papers that set out to fight a "
+                    f"failure ({', '.join(fought)})"
+                    + (f', among them "{on_method.title}"' if on_method and on_method.title else "")
+                    + ": a record against failures, not a stated use on one."
                 )
         else:
             problem += (
@@ -254,8 +276,8 @@ class OfflineWriter:
             change = f"{measured} {'falls' if _lower_is_better(metric) else 'rises'}"
         expected = (
             f"Prediction: with {method.name}, {change} relative to the unchanged setup by more "
-            f"than the seed-to-seed spread. No change, or one within that spread, falsifies the "
-            f"transfer from {via.name if via else 'the precedent'}."
+            f"than the seed-to-seed spread. No change, or one within that spread, falsifies "
+            + (f"the transfer from {via.name}." if via else "the pairing.")
         )
         risks = (
             f"The analogy rests on context similarity ({context.analogy:.2f}) between {target.name}"
@@ -359,6 +381,11 @@ class LLMWriter:
                 ),
                 "method_used_on_a_loosely_similar_problem": (
                     context.loose_use[0] if context.loose_use else None
+                ),
+                "method_named_in_papers_fighting": (
+                    {"papers": context.fight_record[0], "failures": list(context.fight_record[1])}
+                    if context.fight_record
+                    else None
                 ),
                 "target_company": {k: list(v) for k, v in context.target_company.items()},
                 "papers": [

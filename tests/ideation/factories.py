@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from ideation.history import History, day_number, uses_table
+from ideation.history import History, day_number, fights_table, uses_table
 
 
 def history_from(
@@ -51,6 +51,7 @@ def history_from(
         paper_vectors=_paper_vectors(rows, cols, matrix, len(papers)),
         version="test",
         uses=uses_table(names, concept_kinds, incidence, texts),
+        fights=fights_table(names, concept_kinds, incidence, texts),
     )
 
 

@@ -209,7 +209,8 @@ def test_a_seeded_attack_is_what_the_idea_defends_against():
 
 def test_direct_pairs_start_from_methods_used_against_problems_of_the_targets_sort():
     """Closeness in meaning alone pairs reward hacking with what brings it about; a method
-    stated to fight a phenomenon comes first, however close the other is."""
+    stated to fight a phenomenon comes first, however close the other is, and a method named in
+    no paper that fights a failure is not offered against one at all."""
     extra = [
         (f"2025-0{1 + i}-12", "cs.LG", ["rl_finetuning", "reward_model"]) for i in range(4)
     ] + [
@@ -223,10 +224,45 @@ def test_direct_pairs_start_from_methods_used_against_problems_of_the_targets_so
     pairs = triples_list(
         direct_pairs(h.snapshot(), CandidateQuery(seeds=("reward_hacking",)), limit=5), h
     )
-    assert ("rl_finetuning", "reward_hacking") in pairs
-    assert pairs.index(("input_filtering", "reward_hacking")) < pairs.index(
-        ("rl_finetuning", "reward_hacking")
+    assert ("input_filtering", "reward_hacking") in pairs
+    assert ("rl_finetuning", "reward_hacking") not in pairs
+
+
+def test_only_a_method_with_a_record_against_failures_is_tried_on_one():
+    """ "Can CLIP address reward hacking?": a method close in meaning but named in fewer than
+    FIGHT_RECORD_MIN papers that set out to fight some phenomenon is not offered against a
+    phenomenon; the same method may still be offered for a task."""
+    extra = [
+        (f"2025-0{1 + i}-12", "cs.LG", ["image_encoder_pretraining", "graph_coloring"])
+        for i in range(4)
+    ] + [
+        (f"2025-0{1 + i}-13", "cs.LG", ["preference_ensembles", "sycophancy"],
+         "Preference ensembles reduce sycophancy in chat models.")
+        for i in range(3)
+    ]  # fmt: skip
+    vectors = {
+        "image_encoder_pretraining": [0, 0.8, 0.6, 0.1],
+        "preference_ensembles": [0.3, 0.7, 0.5, 0],
+        "sycophancy": [0.6, 0.6, 0, 0],
+    }
+    kinds = {
+        "image_encoder_pretraining": "method",
+        "preference_ensembles": "method",
+        "sycophancy": "phenomenon",
+    }
+    h = history(extra, vectors=vectors, kinds=kinds)
+    snapshot = h.snapshot()
+    assert snapshot.fight_record[h.concept_index["preference_ensembles"]] == 3
+    assert snapshot.fight_record[h.concept_index["image_encoder_pretraining"]] == 0
+    against = triples_list(
+        direct_pairs(snapshot, CandidateQuery(seeds=("reward_hacking",)), limit=5), h
     )
+    assert ("preference_ensembles", "reward_hacking") in against
+    assert all(m != "image_encoder_pretraining" for m, _ in against)
+    on_task = triples_list(
+        direct_pairs(snapshot, CandidateQuery(seeds=("speech_coding",)), limit=5), h
+    )
+    assert any(m == "image_encoder_pretraining" for m, _ in on_task)
 
 
 def test_a_protective_method_is_tried_against_a_threat_not_on_a_task():

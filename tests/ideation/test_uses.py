@@ -1,6 +1,6 @@
 """Stated uses: sentences that say a method is used on a problem, read from whole texts."""
 
-from ideation.uses import usage_sentence, uses_in_text
+from ideation.uses import fights_in_text, usage_sentence, uses_in_text
 
 
 def test_a_use_is_a_sentence_that_says_so_not_a_co_mention():
@@ -85,3 +85,16 @@ def test_a_phenomenon_counts_only_where_the_method_fights_it():
     concepts = [(1, "genetic algorithm"), (2, "DPO"), (3, "jailbreak")]
     assert uses_in_text(text, concepts, {1, 2}) == {(1, 3), (2, 3)}
     assert uses_in_text(text, concepts, {1, 2}, frozenset({3})) == {(2, 3)}
+
+
+def test_a_paper_fights_a_phenomenon_when_a_word_of_fighting_stands_next_to_it():
+    phenomena = [(1, "reward hacking"), (2, "sycophancy"), (3, "hallucination")]
+    assert fights_in_text("We propose a method to mitigate reward hacking in RLHF.", phenomena) == {
+        1
+    }
+    assert fights_in_text("A benchmark for hallucination detection. It is hard.", phenomena) == {3}
+    assert fights_in_text("This reduces the risk of sycophancy.", phenomena) == {2}
+    # caused, studied or not reduced: no fight
+    assert not fights_in_text("GRPO training causes reward hacking.", phenomena)
+    assert not fights_in_text("We study sycophancy in chat models.", phenomena)
+    assert not fights_in_text("Scaling does not reduce hallucinations.", phenomena)
