@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9\-+'/]*[A-Za-z0-9+])?")
+# A decimal point between digits stays inside a word: "Claude-3.5-Sonnet", "GPT-3.5" (cut at
+# the point they became "5-sonnet" and "GPT-3").
+WORD = re.compile(r"[A-Za-z0-9](?:(?:[A-Za-z0-9\-+'/]|(?<=\d)\.(?=\d))*[A-Za-z0-9+])?")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 # Words whose plural-looking ending is not a plural.

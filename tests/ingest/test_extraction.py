@@ -202,3 +202,11 @@ def test_a_typed_acronym_finds_the_long_forms_node():
     assert squash("direct preference optimization") in concept_keys_for("DPO")
     assert squash("sparse autoencoder") in concept_keys_for("SAEs")
     assert concept_keys_for("reward hacking") == ["reward hacking", "rewardhacking"]
+
+
+def test_a_version_number_is_not_cut_at_its_decimal_point():
+    """ "Claude-3.5-Sonnet" became the concept "5-sonnet", and "Llama-3.1-8B" "1-8B"."""
+    text = "Llama-3.1-8B-Instruct and Qwen2.5-7B are fine-tuned. We compare Claude-3.5-Sonnet."
+    names = {c.name for c in extract_concepts(text)}
+    assert "Llama-3.1-8B-Instruct" in names
+    assert not any(name.lower().startswith(("5-", "1-")) for name in names), names
