@@ -69,6 +69,15 @@ ATTACK_HEADS = frozenset(
     "attack attacks poisoning jailbreak jailbreaks jailbreaking backdoor backdoors injection "
     "exploit exploits".split()
 )
+# Attacks whose head word is no attack word ("membership inference for temporal reasoning"
+# offered an attack as the intervention).
+ATTACK_NAMES = frozenset(
+    """membership inference|model inversion|model extraction|model stealing|data extraction|
+    training data extraction|prompt leaking|prompt extraction|attribute inference|
+    gradient inversion|evasion""".replace("\n", "")
+    .replace("    ", "")
+    .split("|")
+)
 # ... nor is a method named for the harm it does ("harmful fine-tuning", "malicious prompting").
 THREAT_MODIFIERS = frozenset("harmful malicious unsafe toxic deceptive poisoned misaligned".split())
 # A task named for a way of working ("meta-learning", "dictionary learning", "bayesian
@@ -188,6 +197,7 @@ def interventions(names: list[str]) -> np.ndarray:
         [
             w[-1] not in MODEL_FAMILY_HEADS
             and w[-1] not in ATTACK_HEADS
+            and " ".join(w) not in ATTACK_NAMES
             and not w[-1].endswith(("llm", "llms"))
             and w[0] not in THREAT_MODIFIERS
             for w in words
