@@ -263,7 +263,7 @@ def test_only_a_method_with_a_record_against_failures_is_tried_on_one():
     assert ("preference_ensembles", "reward_hacking") in against
     assert all(m != "image_encoder_pretraining" for m, _ in against)
     on_task = triples_list(
-        direct_pairs(snapshot, CandidateQuery(seeds=("speech_coding",)), limit=5), h
+        direct_pairs(snapshot, CandidateQuery(seeds=("protein_folding",)), limit=5), h
     )
     assert any(m == "image_encoder_pretraining" for m, _ in on_task)
 
