@@ -260,8 +260,9 @@ class OfflineWriter:
                 f"{precedent.title}. {precedent.abstract}",
                 fought=via.kind == "phenomenon",
             )
-            method_text += f' as "{precedent.title}" applies it to {via.name}: ' + (
-                _shorten(used) if used else _sentence_about(precedent.abstract, method.name)
+            said = _shorten(used) if used else _sentence_about(precedent.abstract, method.name)
+            method_text += f' as "{precedent.title}" applies it to {via.name}' + (
+                f": {said}" if said.rstrip(".") != precedent.title.rstrip(".") else "."
             )
         else:
             method_text += "."

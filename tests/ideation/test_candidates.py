@@ -177,8 +177,9 @@ def test_attacks_and_model_families_are_never_the_intervention():
     assert interventions(names).tolist() == [False, False, True, False]
     assert interventions(["harmful fine-tuning", "adversarial training"]).tolist() == [False, True]
     # attacks named without an attack word, and parts of a system
-    named = ["membership inference", "model-inversion", "dense retriever", "knowledge distillation"]
-    assert interventions(named).tolist() == [False, False, False, True]
+    named = ["membership inference", "model-inversion", "dense retriever", "safety policies"]
+    assert interventions(named).tolist() == [False, False, False, False]
+    assert interventions(["knowledge distillation", "policy optimization"]).tolist() == [True, True]
 
 
 def test_a_method_used_on_every_problem_is_general_purpose():

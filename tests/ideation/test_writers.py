@@ -80,3 +80,32 @@ def test_an_attack_as_the_target_is_defended_against_not_improved():
         "Adding activation steering reduces the success of jailbreak attacks"
     )
     assert "the success of jailbreak attacks falls" in draft.expected
+
+
+def test_a_direct_pair_on_a_failure_names_the_methods_record_against_failures():
+    ctx = context(target_kind="phenomenon", via=False, metric="")
+    papers = (GroundingPaper("p3", "Mitigating hallucinations", "We steer.", ctx.a.key),)
+    ctx = PairContext(
+        **{**ctx.__dict__, "papers": papers + ctx.papers[1:], "fight_record": (9, ("toxicity",))}
+    )
+    draft = OfflineWriter().write(ctx)
+    assert (
+        "Activation steering is named in 9 papers that set out to fight a failure (toxicity), "
+        'among them "Mitigating hallucinations": a record against failures, not a stated use'
+    ) in draft.problem
+    assert "how often code repair occurs" in draft.method
+    assert "falsifies the pairing" in draft.expected  # no precedent to falsify
+
+
+def test_time_and_memory_improve_by_falling():
+    for metric in ("training time", "inference latency", "peak memory"):
+        draft = OfflineWriter().write(context(metric=metric))
+        assert f"{metric} falls" in draft.expected, metric
+
+
+def test_a_precedent_whose_title_states_the_use_is_not_quoted_twice():
+    ctx = context()
+    title = "Steering for text generation"
+    papers = (GroundingPaper("p1", title, "Another sentence.", "via"),) + ctx.papers[1:]
+    draft = OfflineWriter().write(PairContext(**{**ctx.__dict__, "papers": papers}))
+    assert draft.method.count(title) == 1
