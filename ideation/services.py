@@ -364,12 +364,15 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
         )
     scores = forecaster.scores(snapshot, found.a, found.b)
     percentile = (np.argsort(np.argsort(scores, kind="stable")) + 1) / len(scores)
-    # Analogies (a reason) before direct pairs, and among these a method used on a problem
-    # like the target first; cross-field before same-field, specific methods before
-    # general-purpose ones; within each, the forecast.
+    # Analogies (a reason) before direct pairs, cross-field before same-field, specific methods
+    # before general-purpose ones; a method used on a problem like the target counts half as
+    # much as the forecast's whole spread. When it counted as much as the others, the forecast
+    # only broke ties among pairs with the same marks; on the hindsight graph (200 ideas) the
+    # realised ideas went 9 -> 12, with as many analogies and more cross-field pairs.
     routine = routine_methods(snapshot, query)[found.a]
     proven = used_near_pairs(snapshot, found.a, found.b)
-    ranking = percentile + found.cross_field + (found.via >= 0) + proven - routine
+    marks = found.cross_field.astype(float) + (found.via >= 0) - routine + 0.5 * proven
+    ranking = percentile + marks
     keys = run.history.concept_keys
     repeated = np.array(
         [frozenset((keys[a], keys[b])) in held for a, b in zip(found.a, found.b, strict=True)],
