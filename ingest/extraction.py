@@ -170,6 +170,9 @@ class Vocabulary:
     names: dict[str, str] = field(default_factory=dict)  # key -> canonical name
     kinds: dict[str, str] = field(default_factory=dict)  # key -> kind, where the source says
     acronyms: dict[str, str] = field(default_factory=dict)  # ACRONYM -> long-form key
+    # Acronyms the corpus defines two ways (ASR: speech recognition, attack success rate): a
+    # text that does not define one names no concept by it.
+    ambiguous: set[str] = field(default_factory=set)
     protected: set[str] = field(default_factory=set)  # keys never judged generic (safety terms)
 
     @classmethod
@@ -198,6 +201,9 @@ class Vocabulary:
                     vocab.kinds[key] = kind
         for line in _data_lines(directory / "acronyms.tsv"):
             acronym, long_form, _ = line.split("\t")
+            if not long_form:
+                vocab.ambiguous.add(acronym)
+                continue
             key = squash(long_form)
             vocab.acronyms[acronym] = key
             # The corpus's own most common spelling reads better than the concept list's
@@ -254,20 +260,27 @@ def find_acronym_definitions(text: str) -> list[tuple[str, str]]:
         before = [
             m.group(0) for m in WORD.finditer(text[max(0, match.start() - 200) : match.start()])
         ]
-        for n in range(1, min(len(letters) + 1, MAX_PHRASE_WORDS) + 1):
-            words = before[-n:]
-            if len(words) < n or words[0].lower() in STOPWORDS:
-                continue
-            initials = _initials(words)
-            # Initials spell the acronym, or (as in "transformer (TRF)") its letters appear in
-            # order in the words, starting with the first word's initial.
-            if initials == letters or (
-                n >= len(letters) - 1
-                and initials[0] == letters[0]
-                and _is_subsequence(letters, "".join(words).lower())
-            ):
-                pairs.append((acronym, " ".join(words)))
-                break
+        spans = [
+            before[-n:]
+            for n in range(1, min(len(letters) + 1, MAX_PHRASE_WORDS) + 1)
+            if len(before) >= n and before[-n].lower() not in STOPWORDS
+        ]
+        # Initials that spell the acronym win over a shorter span whose letters merely contain
+        # it ("Proximal Policy Optimization (PPO)", not "Policy Optimization"); failing that, as
+        # in "transformer (TRF)", the letters appear in order in the words, starting with the
+        # first word's initial.
+        found = next((w for w in spans if _initials(w) == letters), None) or next(
+            (
+                w
+                for w in spans
+                if len(w) >= len(letters) - 1
+                and _initials(w)[0] == letters[0]
+                and _is_subsequence(letters, "".join(w).lower())
+            ),
+            None,
+        )
+        if found:
+            pairs.append((acronym, " ".join(found)))
     return pairs
 
 
@@ -394,6 +407,11 @@ class Extractor:
             for key, e in kept
         ]
 
+    def _ambiguous(self, word: str, local_acronyms: dict[str, str]) -> bool:
+        """An acronym the corpus defines two ways, which this text does not define."""
+        forms = {word, word.removesuffix("s")}
+        return bool(forms & self.vocab.ambiguous) and not forms & local_acronyms.keys()
+
     def _acronym_key(self, word: str, local_acronyms: dict[str, str]) -> str | None:
         if sum(c.isupper() for c in word) < 2:
             return None
@@ -434,6 +452,9 @@ class Extractor:
         i = matched = 0
         inside: set[int] = set()  # start offsets of the words inside a match
         while i < len(words):
+            if self._ambiguous(words[i], local_acronyms):
+                i += 1
+                continue
             if key := self._acronym_key(words[i], local_acronyms):
                 add(key, [words[i]], chunk[i].span(), alias=words[i].removesuffix("s"))
                 n = 1
@@ -456,6 +477,7 @@ class Extractor:
             return
         if (
             (len(words) >= 2 or not matched)
+            and not (len(words) == 1 and self._ambiguous(words[0], local_acronyms))
             and whole not in self.vocab.names
             and _looks_like_concept(words)
         ):

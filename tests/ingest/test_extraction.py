@@ -4,6 +4,7 @@ from ingest.extraction import (
     Extractor,
     concept_keys_for,
     concept_term,
+    default_vocabulary,
     extract_concepts,
     find_acronym_definitions,
 )
@@ -210,3 +211,21 @@ def test_a_version_number_is_not_cut_at_its_decimal_point():
     names = {c.name for c in extract_concepts(text)}
     assert "Llama-3.1-8B-Instruct" in names
     assert not any(name.lower().startswith(("5-", "1-")) for name in names), names
+
+
+def test_an_acronym_the_corpus_defines_two_ways_names_a_concept_only_where_defined():
+    """ASR is automatic speech recognition in most of the corpus and attack success rate in
+    safety papers: undefined, it names nothing; defined, it is what the text says."""
+    assert "ASR" in default_vocabulary().ambiguous
+    assert not any(
+        key in ("automaticspeechrecognition", "asr")
+        for key in names("Our defense lowers ASR to 2%.").values()
+    )
+    defined = names("We report the attack success rate (ASR). Our defense lowers ASR to 2%.")
+    assert "attacksuccessrate" in defined.values()
+    assert "automaticspeechrecognition" not in defined.values()
+
+
+def test_an_acronym_is_defined_by_the_words_its_initials_spell():
+    pairs = find_acronym_definitions("We train with Proximal Policy Optimization (PPO) on Atari.")
+    assert pairs == [("PPO", "Proximal Policy Optimization")]  # not "Policy Optimization"
