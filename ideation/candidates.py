@@ -63,14 +63,16 @@ GENERIC_SHARE = 0.03
 # interpretability. (On the hindsight graph, 8,463 papers, 3% is 254 and this does not bind.)
 HUB_MIN_PAPERS = 150
 # A method role needs an intervention, not a family of models ("frontier models", "agentic
-# systems", "large vision-language model"), a part of one ("retriever", "policy") or a rule
-# ("safety policies"): those are what interventions are applied to.
+# systems", "large vision-language model", "backbone architectures"), a part of one
+# ("retriever", "policy", "reconstruction kernels"), a rule or a vague aid ("safety policies",
+# "external heuristics"): those are what interventions are applied to, or say nothing.
 MODEL_FAMILY_HEADS = frozenset(
     "model models llm llms mllm mllms lvlm lvlms vlm vlms system systems agent agents "
     "framework frameworks network networks transformer transformers architecture "
     "representation representations layer layers encoder encoders decoder decoders "
     "embedding embeddings feature features retriever retrievers generator generators policy "
-    "policies".split()
+    "policies architectures backbone backbones translator translators kernel kernels "
+    "heuristic heuristics".split()
 )
 ATTACK_HEADS = frozenset(
     "attack attacks poisoning jailbreak jailbreaks jailbreaking backdoor backdoors injection "

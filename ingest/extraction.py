@@ -375,7 +375,11 @@ class Extractor:
                 canonical = self.vocab.names.get(key) or local_names.get(key) or display_name(words)
                 entry = found[key] = {
                     "name": canonical,
-                    "kind": kind_of(key, canonical.split() if alias else words, self.vocab),
+                    # "MMLU" names a benchmark, whatever the head of its long form says
+                    # ("... language understanding" reads as a task).
+                    "kind": "dataset"
+                    if alias and _BENCHMARK_NAME.search(alias)
+                    else kind_of(key, canonical.split() if alias else words, self.vocab),
                     "spans": [],
                     "aliases": set(),
                     "written": False,

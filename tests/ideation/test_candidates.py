@@ -180,6 +180,13 @@ def test_attacks_and_model_families_are_never_the_intervention():
     named = ["membership inference", "model-inversion", "dense retriever", "safety policies"]
     assert interventions(named).tolist() == [False, False, False, False]
     assert interventions(["knowledge distillation", "policy optimization"]).tolist() == [True, True]
+    vague = [
+        "backbone architectures",
+        "translators",
+        "external heuristics",
+        "reconstruction kernels",
+    ]
+    assert not interventions(vague).any()
 
 
 def test_a_method_used_on_every_problem_is_general_purpose():

@@ -229,3 +229,10 @@ def test_an_acronym_the_corpus_defines_two_ways_names_a_concept_only_where_defin
 def test_an_acronym_is_defined_by_the_words_its_initials_spell():
     pairs = find_acronym_definitions("We train with Proximal Policy Optimization (PPO) on Atari.")
     assert pairs == [("PPO", "Proximal Policy Optimization")]  # not "Policy Optimization"
+
+
+def test_a_benchmark_written_as_its_acronym_is_a_dataset():
+    """"MMLU" resolves to "massive multitask language understanding", whose head reads as a
+    task: the 54k batch offered "VAE for MMLU" as a task to transfer a method to."""
+    kinds = {c.name: c.kind for c in extract_concepts("We evaluate on MMLU and GSM8K.")}
+    assert kinds == {"MMLU": "dataset", "GSM8K": "dataset"}
