@@ -232,7 +232,7 @@ def test_an_acronym_is_defined_by_the_words_its_initials_spell():
 
 
 def test_a_benchmark_written_as_its_acronym_is_a_dataset():
-    """"MMLU" resolves to "massive multitask language understanding", whose head reads as a
-    task: the 54k batch offered "VAE for MMLU" as a task to transfer a method to."""
+    """The acronym "MMLU" resolves to "massive multitask language understanding", whose head
+    reads as a task: the 54k batch offered "VAE for MMLU" as a task to transfer a method to."""
     kinds = {c.name: c.kind for c in extract_concepts("We evaluate on MMLU and GSM8K.")}
     assert kinds == {"MMLU": "dataset", "GSM8K": "dataset"}
