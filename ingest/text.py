@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 # A decimal point between digits stays inside a word: "Claude-3.5-Sonnet", "GPT-3.5" (cut at
-# the point they became "5-sonnet" and "GPT-3").
-WORD = re.compile(r"[A-Za-z0-9](?:(?:[A-Za-z0-9\-+'/]|(?<=\d)\.(?=\d))*[A-Za-z0-9+])?")
+# the point they became "5-sonnet" and "GPT-3"). Written as a loop that tries the point only
+# where one stands: an alternation per character made tokenising 1.6x slower.
+WORD = re.compile(
+    r"[A-Za-z0-9](?:[A-Za-z0-9\-+'/]*(?:(?<=\d)\.(?=\d)[A-Za-z0-9\-+'/]*)*[A-Za-z0-9+])?"
+)
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 # Words whose plural-looking ending is not a plural.
