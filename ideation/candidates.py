@@ -81,12 +81,12 @@ ATTACK_HEADS = frozenset(
 # Attacks whose head word is no attack word ("membership inference for temporal reasoning"
 # offered an attack as the intervention).
 ATTACK_NAMES = frozenset(
-    """membership inference|model inversion|model extraction|model stealing|data extraction|
-    training data extraction|prompt leaking|prompt extraction|attribute inference|
-    gradient inversion|evasion""".replace("\n", "")
-    .replace("    ", "")
-    .split("|")
-)
+    {
+        "membership inference", "model inversion", "model extraction", "model stealing",
+        "data extraction", "training data extraction", "prompt leaking", "prompt extraction",
+        "attribute inference", "gradient inversion", "evasion",
+    }
+)  # fmt: skip
 # ... nor is a method named for the harm it does ("harmful fine-tuning", "malicious prompting").
 THREAT_MODIFIERS = frozenset("harmful malicious unsafe toxic deceptive poisoned misaligned".split())
 # A task named for a way of working ("meta-learning", "dictionary learning", "bayesian
@@ -249,16 +249,12 @@ def protection_fits(methods: list[str], targets: list[str], kinds: list[str]) ->
 FIGHT_RECORD_MIN = 3
 
 
-def is_failure(kinds: list[str], names: list[str]) -> np.ndarray:
-    """Whether each target is something that goes wrong: a phenomenon, or an attack (a method
-    that is no intervention, as a seeded "jailbreak attacks" is)."""
-    return np.array(
-        [
-            kind == "phenomenon" or (kind == METHOD and not interventions([name])[0])
-            for kind, name in zip(kinds, names, strict=True)
-        ],
-        dtype=bool,
-    )
+def is_failure(history: History, concepts: np.ndarray) -> np.ndarray:
+    """Whether each of `concepts` is something that goes wrong: a phenomenon, or an attack (a
+    method that is no intervention, as a seeded "jailbreak attacks" is)."""
+    kinds = np.asarray(history.concept_kinds)[concepts]
+    attacks = (kinds == METHOD) & ~interventions([history.concept_terms[int(i)] for i in concepts])
+    return (kinds == "phenomenon") | attacks
 
 
 def methods_against(snapshot: Snapshot, query: CandidateQuery, failure: int) -> np.ndarray:
@@ -508,9 +504,7 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
     if len(seeds):
         methods = seeds[as_method] if as_method.any() else methods
         targets = seeds[~as_method] if (~as_method).any() else targets
-    failures = is_failure(
-        [history.concept_kinds[x] for x in targets], [history.concept_terms[x] for x in targets]
-    )
+    failures = is_failure(history, targets)
     if len(targets) and failures.all() and not (len(seeds) and as_method.any()):
         # Only failures to fight (a seeded "reward hacking"): draw from the methods that can.
         fighters = specific & (snapshot.fight_record >= FIGHT_RECORD_MIN)

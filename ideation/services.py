@@ -418,7 +418,7 @@ def _failures_already_fought(
     history = run.history
     notes = []
     for seed in sorted(seeds):
-        if not is_failure([history.concept_kinds[seed]], [history.concept_terms[seed]])[0]:
+        if not is_failure(history, np.array([seed]))[0]:
             continue
         with_it = methods_against(run.snapshot, query, seed)
         if len(with_it):
@@ -683,7 +683,7 @@ def _pair_context(
     uses the method on that problem; papers on the target; and the target's own company (the
     datasets and metrics it is measured with, the methods it is done with)."""
     a, b, via = pick.a, pick.b, pick.via
-    failure = bool(is_failure([history.concept_kinds[b]], [history.concept_terms[b]])[0])
+    failure = bool(is_failure(history, np.array([b]))[0])
     if via >= 0 and pick.precedent:
         precedent = [GroundingPaper(key=pick.precedent, title="", abstract="", concept="via")]
     elif via >= 0:

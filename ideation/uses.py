@@ -122,9 +122,7 @@ def _sentence_uses(
 ) -> set[tuple[int, int]]:
     """(method, problem) pairs this sentence states a use of, among concepts with `forms`; a
     problem in `fought` counts only where the method fights it."""
-    starts: dict[str, list[int]] = defaultdict(list)
-    for i, token in enumerate(tokens):
-        starts[token].append(i)
+    starts = _word_starts(tokens)
     found: dict[int, list[tuple[int, int]]] = {}
     for concept, concept_forms in forms.items():
         spans = [(at, len(f)) for f in concept_forms for at in _occurrences(tokens, f, starts)]
@@ -187,28 +185,38 @@ def fights_in_text(text: str, phenomena: Iterable[tuple[int, str]]) -> set[int]:
     forms = {concept: _forms(name, definitions) for concept, name in phenomena}
     forms = {concept: f for concept, f in forms.items() if f}
     fought: set[int] = set()
-    if not forms:
-        return fought
-    for sentence in _SENTENCE_END.split(text):
+    for sentence in _SENTENCE_END.split(text) if forms else ():
         tokens = words_of(sentence)
-        starts: dict[str, list[int]] = defaultdict(list)
-        for i, token in enumerate(tokens):
-            starts[token].append(i)
-        for concept, concept_forms in forms.items():
-            if concept in fought:
-                continue
-            for form in concept_forms:
-                for at in _occurrences(tokens, form, starts):
-                    before = tokens[max(0, at - FIGHT_REACH_BEFORE) : at]
-                    after = tokens[at + len(form) : at + len(form) + FIGHT_REACH]
-                    if _NOT_A_USE.intersection(before):
-                        continue
-                    if any(_FIGHTS.match(w) for w in before + after):
-                        fought.add(concept)
-                        break
-                if concept in fought:
-                    break
+        starts = _word_starts(tokens)
+        fought |= {
+            concept
+            for concept, concept_forms in forms.items()
+            if concept not in fought and _fought_here(tokens, concept_forms, starts)
+        }
     return fought
+
+
+def _word_starts(tokens: list[str]) -> dict[str, list[int]]:
+    starts: dict[str, list[int]] = defaultdict(list)
+    for i, token in enumerate(tokens):
+        starts[token].append(i)
+    return starts
+
+
+def _fought_here(
+    tokens: list[str], forms: list[tuple[str, ...]], starts: dict[str, list[int]]
+) -> bool:
+    """Whether a word of fighting stands next to one of these forms of a name in the sentence,
+    with no contrast or negation before it."""
+    for form in forms:
+        for at in _occurrences(tokens, form, starts):
+            before = tokens[max(0, at - FIGHT_REACH_BEFORE) : at]
+            after = tokens[at + len(form) : at + len(form) + FIGHT_REACH]
+            if not _NOT_A_USE.intersection(before) and any(
+                _FIGHTS.match(w) for w in before + after
+            ):
+                return True
+    return False
 
 
 def usage_sentence(method: str, problem: str, text: str, *, fought: bool = False) -> str | None:

@@ -140,7 +140,7 @@ def _lower_is_better(metric: str) -> bool:
 def _title(method: ConceptSide, target: ConceptSide, via: ConceptSide | None) -> str:
     """A title that says what is tried on what, by the target's kind."""
     m, t = method.name, target.name
-    m = m[:1].upper() + m[1:]
+    m = _capital(m)
     if target.kind == "phenomenon":
         return (
             f"Can {method.name} address {t}, as it does {via.name}?"
@@ -187,7 +187,7 @@ class OfflineWriter:
         data = f" on {dataset}" if dataset else ""
 
         problem = (
-            f"{target.name[:1].upper() + target.name[1:]} ({target.kind}, {target.field_name}, "
+            f"{_capital(target.name)} ({target.kind}, {target.field_name}, "
             f"{target.papers} papers in the graph)"
         )
         if on_target and (
@@ -219,7 +219,7 @@ class OfflineWriter:
                 )
         else:
             problem += (
-                f" {method.name[:1].upper() + method.name[1:]} was used on {via.name}"
+                f" {_capital(method.name)} was used on {via.name}"
                 + (f' ("{precedent.title}")' if precedent else "")
                 + f", a {via.kind} whose papers read like those on {target.name} (context "
                 f"similarity {context.analogy:.2f}"

@@ -413,8 +413,10 @@ class Extractor:
 
     def _ambiguous(self, word: str, local_acronyms: dict[str, str]) -> bool:
         """An acronym the corpus defines two ways, which this text does not define."""
-        forms = {word, word.removesuffix("s")}
-        return bool(forms & self.vocab.ambiguous) and not forms & local_acronyms.keys()
+        singular = word.removesuffix("s")
+        if word not in self.vocab.ambiguous and singular not in self.vocab.ambiguous:
+            return False  # almost every word: no set built on the tokenising path
+        return word not in local_acronyms and singular not in local_acronyms
 
     def _acronym_key(self, word: str, local_acronyms: dict[str, str]) -> str | None:
         if sum(c.isupper() for c in word) < 2:
