@@ -419,7 +419,7 @@ class Extractor:
         return word not in local_acronyms and singular not in local_acronyms
 
     def _acronym_key(self, word: str, local_acronyms: dict[str, str]) -> str | None:
-        if sum(c.isupper() for c in word) < 2:
+        if word.islower() or sum(c.isupper() for c in word) < 2:
             return None
         for form in (word, word[:-1] if word.endswith("s") else None):
             if form and (key := local_acronyms.get(form) or self.vocab.acronyms.get(form)):

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
-from ingest.text import is_cased_name, singular
+from ingest.text import WORD_CACHE_SIZE, is_cased_name, singular
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -156,6 +156,7 @@ def word_is_generic(word: str) -> bool:
     )
 
 
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def word_is_verb(word: str, *, leading: bool = False) -> bool:
     stats = background().get(_norm(word)) or background().get(word.lower())
     if stats is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # A decimal point between digits stays inside a word: "Claude-3.5-Sonnet", "GPT-3.5" (cut at
 # the point they became "5-sonnet" and "GPT-3"). Written as a loop that tries the point only
@@ -11,6 +12,10 @@ WORD = re.compile(
     r"[A-Za-z0-9](?:[A-Za-z0-9\-+'/]*(?:(?<=\d)\.(?=\d)[A-Za-z0-9\-+'/]*)*[A-Za-z0-9+])?"
 )
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+# The helpers below are pure and called for every word of every paper (a million calls per 2,000
+# papers), on a vocabulary that repeats: memoised, they take a fifth of extraction's time less.
+WORD_CACHE_SIZE = 1 << 17
 
 # Words whose plural-looking ending is not a plural.
 _KEEP_S = {
@@ -23,6 +28,7 @@ _KEEP_S = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def singular(word: str) -> str:
     """Singular of an English plural noun, by rule; leaves other words alone."""
     w = word.lower()
@@ -43,6 +49,7 @@ def singular(word: str) -> str:
 _OF = {"of", "for"}
 
 
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def squash(phrase: str) -> str:
     """Identity key of a phrase: lower case, the head noun singular, no spaces or hyphens, so that
     'sparse auto-encoders' and 'Sparse Autoencoder' share one key, and so do 'chains of thought'
@@ -60,6 +67,7 @@ def squash(phrase: str) -> str:
 _CAMEL = re.compile(r"[a-z0-9][A-Z]")
 
 
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def is_cased_name(word: str) -> bool:
     """A word whose capitals carry meaning: an acronym (DPO, GPT-4o, LLMs) or a camel-case name
     (TruthfulQA, ImageNet); not a shouted or mistyped word ("HAllucination")."""
