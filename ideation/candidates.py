@@ -247,6 +247,15 @@ def protection_fits(methods: list[str], targets: list[str], kinds: list[str]) ->
 # phenomenon (`Snapshot.fight_record`). Closeness in meaning alone offered "Can CLIP address
 # reward hacking?", "Can VAE ...", "Can web search ...".
 FIGHT_RECORD_MIN = 3
+# ... and the record must include a failure like the target: CLIP, named in papers fighting
+# hallucinations, was offered against polysemanticity, and model editing against superposition.
+# Failures are alike when their centred contexts are closer than FIGHT_LIKENESS_PERCENTILE
+# percent of random pairs of the graph's failures are (demo corpus: hallucinations and
+# sycophancy 0.31, jailbreak and backdoor 0.54, above the 75th percentile 0.23; hallucinations
+# and polysemanticity 0.13, below it).
+FIGHT_LIKENESS_PERCENTILE = 75
+FIGHT_LIKENESS_MIN_FAILURES = 10  # fewer established phenomena: MIN_FIGHT_LIKENESS instead
+MIN_FIGHT_LIKENESS = 0.2
 
 
 def is_failure(history: History, concepts: np.ndarray) -> np.ndarray:
@@ -255,6 +264,54 @@ def is_failure(history: History, concepts: np.ndarray) -> np.ndarray:
     kinds = np.asarray(history.concept_kinds)[concepts]
     attacks = (kinds == METHOD) & ~interventions([history.concept_terms[int(i)] for i in concepts])
     return (kinds == "phenomenon") | attacks
+
+
+def fight_likeness_floor(snapshot: Snapshot) -> float:
+    """The centred context cosine above which two failures are alike: FIGHT_LIKENESS_PERCENTILE
+    of random pairs of the graph's established phenomena (a fixed sample, so a batch is
+    reproducible), or MIN_FIGHT_LIKENESS where there are too few."""
+    kinds = np.asarray(snapshot.history.concept_kinds)
+    phenomena = np.flatnonzero((kinds == "phenomenon") & (snapshot.papers >= MIN_PAPERS))
+    if len(phenomena) < FIGHT_LIKENESS_MIN_FAILURES:
+        return MIN_FIGHT_LIKENESS
+    rng = np.random.default_rng(0)
+    a, b = rng.choice(phenomena, 20_000), rng.choice(phenomena, 20_000)
+    distinct = a != b
+    centred = snapshot.context_centred
+    cosines = np.einsum("ij,ij->i", centred[a[distinct]], centred[b[distinct]])
+    return float(np.percentile(cosines, FIGHT_LIKENESS_PERCENTILE))
+
+
+def alike_failures_fought(
+    snapshot: Snapshot, method: int, failure: int, floor: float
+) -> list[tuple[int, int]]:
+    """(phenomenon, papers) for each failure other than `failure` that papers naming `method`
+    set out to fight and that is alike to `failure` (centred context cosine at `floor` or
+    more), the most papers first."""
+    row = snapshot.fought[method]
+    fought = row.indices[row.indices != failure]
+    if not len(fought):
+        return []
+    centred = snapshot.context_centred
+    alike = (centred[fought] @ centred[failure]) >= floor
+    papers = np.asarray(snapshot.fought[method, fought[alike]].todense()).ravel()
+    order = np.argsort(-papers, kind="stable")
+    return [(int(p), int(n)) for p, n in zip(fought[alike][order], papers[order], strict=True)]
+
+
+def fights_alike(
+    snapshot: Snapshot, methods: np.ndarray, failures: np.ndarray, floor: float
+) -> np.ndarray:
+    """Whether each method has a record against failures (FIGHT_RECORD_MIN) that includes one
+    alike to the failure beside it (`alike_failures_fought`)."""
+    return np.array(
+        [
+            snapshot.fight_record[m] >= FIGHT_RECORD_MIN
+            and bool(alike_failures_fought(snapshot, int(m), int(f), floor))
+            for m, f in zip(methods, failures, strict=True)
+        ],
+        dtype=bool,
+    )
 
 
 def methods_against(snapshot: Snapshot, query: CandidateQuery, failure: int) -> np.ndarray:
@@ -532,8 +589,11 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
         & protection_fits(
             [names[x] for x in m], [names[x] for x in t], [history.concept_kinds[x] for x in t]
         )
-        & (~failures[cols] | (snapshot.fight_record[m] >= FIGHT_RECORD_MIN))
         & compatible(snapshot, m, t, compatibility_floor(snapshot, is_method, is_target))
+    )
+    on_failure = keep & failures[cols]
+    keep[on_failure] = fights_alike(
+        snapshot, m[on_failure], t[on_failure], fight_likeness_floor(snapshot)
     )
     m, t = m[keep][: 20 * limit], t[keep][: 20 * limit]
     fields = snapshot.main_field

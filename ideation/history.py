@@ -160,6 +160,18 @@ class Snapshot:
         # Papers that set out to fight some phenomenon, and per concept how many of them name it:
         # a method's record against failures.
         self.fight_record = np.asarray(papers[history.fighting_papers[kept]].sum(axis=0)).ravel()
+        # concept x phenomenon: papers naming the concept that set out to fight the phenomenon,
+        # which tells a method's record against reward hacking from one against hallucinations.
+        row_of = np.cumsum(kept) - 1
+        fights = history.fights[kept[history.fights[:, 1]]]
+        fight_incidence = sparse.csr_matrix(
+            (
+                np.ones(len(fights), dtype=np.float32),
+                (row_of[fights[:, 1]], fights[:, 0]),
+            ),
+            shape=(papers.shape[0], len(history.concept_keys)),
+        )
+        self.fought = (papers.T @ fight_incidence).tocsr()
         self.degree = np.asarray(self.adjacency.sum(axis=1)).ravel()
         # Partners gained lately: how fast a concept is still finding new company.
         older = papers[days <= day - NEW_PARTNER_DAYS]

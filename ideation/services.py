@@ -28,11 +28,13 @@ from ideation.candidates import (
     CandidateQuery,
     Candidates,
     UnknownConcepts,
+    alike_failures_fought,
     analogies,
     candidates_merge,
     closest_use,
     dataset_is_named,
     direct_pairs,
+    fight_likeness_floor,
     interventions,
     is_failure,
     methods_against,
@@ -357,6 +359,17 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
     run.batch.candidates = found.considered
     held = set() if params.get("repeats") else _pairs_held(run)
     if not len(found.a):
+        seed_rows = np.array([run.history.concept_index[key] for key in seeds], dtype=np.int64)
+        if len(seed_rows) and is_failure(run.history, seed_rows).all():
+            why = _failures_already_fought(run, query, frozenset(seed_rows.tolist()))
+            raise IdeationError(
+                "no method with a record against a failure like "
+                + ", ".join(run.history.concept_names[int(i)] for i in seed_rows)
+                + f" (named in {FIGHT_RECORD_MIN}+ papers that fight failures, one of them alike)"
+                " is left untried on it"
+                + (f"; {'; '.join(why)}" if why else "")
+                + ": seed a method to try against it as well, or widen the kinds"
+            )
         raise IdeationError(
             "no method-target pairs match these settings (a method and a task, phenomenon or "
             "dataset with 3+ papers each, never mentioned together): widen the fields or kinds, "
@@ -391,7 +404,8 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
         run.notes.append(
             f"{len(chosen)} of the {n} ideas asked for: only {len(found.a)} method-target "
             "pairs passed the filters (never mentioned together, no shared words, against a "
-            f"failure only a method named in {FIGHT_RECORD_MIN}+ papers that fight one, each "
+            f"failure only a method named in {FIGHT_RECORD_MIN}+ papers that fight failures, one "
+            "of them like it, each "
             "concept other than a seed in at most two ideas)"
         )
         run.notes += _failures_already_fought(run, query, seed_rows)
@@ -658,12 +672,19 @@ def _shared_neighbours(snapshot: Snapshot, a: int, b: int) -> np.ndarray:
 
 
 def _grounding(
-    history: History, concept: int, toward: np.ndarray, *, fighting: bool = False
+    history: History,
+    concept: int,
+    toward: np.ndarray,
+    *,
+    fighting: bool = False,
+    against: list[int] | None = None,
 ) -> list[str]:
     """The concept's papers closest in meaning to the other concept, among its recent ones (only
-    those that set out to fight a phenomenon, if `fighting`)."""
+    those that set out to fight a phenomenon, if `fighting`; one of `against`, if given)."""
     rows = history.papers_of(concept)
-    if fighting:
+    if against:
+        rows = np.intersect1d(rows, history.fights[np.isin(history.fights[:, 0], against), 1])
+    elif fighting:
         rows = rows[history.fighting_papers[rows]]
     rows = rows[np.argsort(-history.paper_day[rows])][:GROUNDING_POOL]
     closest = rows[np.argsort(-(history.paper_vectors[rows] @ toward), kind="stable")]
@@ -684,6 +705,7 @@ def _pair_context(
     datasets and metrics it is measured with, the methods it is done with)."""
     a, b, via = pick.a, pick.b, pick.via
     failure = bool(is_failure(history, np.array([b]))[0])
+    alike: list[tuple[int, int]] = []  # for a direct pair on a failure: like failures fought
     if via >= 0 and pick.precedent:
         precedent = [GroundingPaper(key=pick.precedent, title="", abstract="", concept="via")]
     elif via >= 0:
@@ -697,9 +719,17 @@ def _pair_context(
         ]
     else:  # no precedent: the method's papers closest to the target instead
         fighters = failure and snapshot.fight_record[a] >= FIGHT_RECORD_MIN
+        alike = (
+            alike_failures_fought(snapshot, a, b, fight_likeness_floor(snapshot))
+            if fighters
+            else []
+        )
+        against = [p for p, _ in alike] if alike else None
         precedent = [
             GroundingPaper(key=key, title="", abstract="", concept=history.concept_keys[a])
-            for key in _grounding(history, a, history.vectors[b], fighting=fighters)
+            for key in _grounding(
+                history, a, history.vectors[b], fighting=fighters, against=against
+            )
         ]
     papers = precedent + [
         GroundingPaper(key=key, title="", abstract="", concept=history.concept_keys[b])
@@ -728,6 +758,7 @@ def _pair_context(
         target_company=company,
         loose_use=_loose_use(history, snapshot, a, b, groups) if via < 0 else None,
         fight_record=_fight_record(history, snapshot, a) if via < 0 and failure else None,
+        alike_fought=tuple((history.concept_names[p], n) for p, n in alike[:3]),
     )
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ideation.candidates import interventions
 from ideation.uses import usage_sentence
+from ingest.text import singular
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ class PairContext:
     # A direct pair on a failure: how many papers naming the method set out to fight a
     # phenomenon, and the phenomena they fight most often.
     fight_record: tuple[int, tuple[str, ...]] | None = None
+    # ... and among those, the failures alike to the target with their papers, the most first.
+    alike_fought: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass
@@ -137,13 +140,19 @@ def _lower_is_better(metric: str) -> bool:
     return bool(_LOWER_IS_BETTER.search(metric))
 
 
+def _it_does(name: str) -> str:
+    """ "they do" after a plural name ("sparse autoencoders", "SAEs"), "it does" otherwise."""
+    last = name.split()[-1] if name.split() else name
+    return "they do" if singular(last) != last else "it does"
+
+
 def _title(method: ConceptSide, target: ConceptSide, via: ConceptSide | None) -> str:
     """A title that says what is tried on what, by the target's kind."""
     m, t = method.name, target.name
     m = _capital(m)
     if target.kind == "phenomenon":
         return (
-            f"Can {method.name} address {t}, as it does {via.name}?"
+            f"Can {method.name} address {t}, as {_it_does(method.name)} {via.name}?"
             if via
             else (f"Can {method.name} address {t}?")
         )
@@ -153,7 +162,7 @@ def _title(method: ConceptSide, target: ConceptSide, via: ConceptSide | None) ->
         return f"Can {method.name} defend against {t}?"
     if target.kind == "metric":
         return (
-            f"Does {method.name} improve {t}, as it does for {via.name}?"
+            f"Does {method.name} improve {t}, as {_it_does(method.name)} for {via.name}?"
             if via
             else (f"Does {method.name} improve {t}?")
         )
@@ -211,12 +220,23 @@ class OfflineWriter:
             if context.fight_record:
                 count, fought = context.fight_record
                 on_method = next((p for p in context.papers if p.concept == method.key), None)
-                problem += (
-                    f" {_capital(method.name)} is named in {count} papers that set out to fight a "
-                    f"failure ({', '.join(fought)})"
-                    + (f', among them "{on_method.title}"' if on_method and on_method.title else "")
-                    + ": a record against failures, not a stated use on one."
-                )
+                among = f', among them "{on_method.title}"' if on_method and on_method.title else ""
+                if context.alike_fought:
+                    alike = context.alike_fought[:2]
+                    against = " and ".join(f"{n} against {name}" for name, n in alike)
+                    problem += (
+                        f" {_capital(method.name)} is named in {count} papers that set out to "
+                        f"fight a failure{among}: {against}, "
+                        f"{'failures whose' if len(alike) > 1 else 'a failure whose'} papers read "
+                        f"like those on {target.name}. That is a record against a failure like "
+                        f"it, not a stated use on {target.name}."
+                    )
+                else:
+                    problem += (
+                        f" {_capital(method.name)} is named in {count} papers that set out to "
+                        f"fight a failure ({', '.join(fought)}){among}: a record against "
+                        "failures, not a stated use on one."
+                    )
         else:
             problem += (
                 f" {_capital(method.name)} was used on {via.name}"
@@ -384,7 +404,13 @@ class LLMWriter:
                     context.loose_use[0] if context.loose_use else None
                 ),
                 "method_named_in_papers_fighting": (
-                    {"papers": context.fight_record[0], "failures": list(context.fight_record[1])}
+                    {
+                        "papers": context.fight_record[0],
+                        "failures": list(context.fight_record[1]),
+                        "alike_to_target": [
+                            {"failure": name, "papers": n} for name, n in context.alike_fought
+                        ],
+                    }
                     if context.fight_record
                     else None
                 ),

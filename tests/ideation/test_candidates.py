@@ -296,3 +296,38 @@ def test_the_closest_use_of_a_method_is_its_loose_reason():
     found = closest_use(snapshot, probing, reward_hacking, groups)
     assert found is not None and found[0] == jailbreaking and found[1] > 0
     assert closest_use(snapshot, probing, folding, groups) is None  # a task: no use of its sort
+
+
+def test_a_record_against_failures_counts_only_against_a_failure_like_the_target():
+    """ "Can CLIP address polysemanticity?": a method whose record is against an unlike failure
+    (its papers fight hallucinations, far from reward hacking) is not offered against the
+    target, however close in meaning; one whose record includes a like failure is."""
+    extra = [
+        (f"2025-0{1 + i}-13", "cs.CV", ["clip_scoring", "hallucinations"],
+         "CLIP scoring mitigates hallucinations in captioning models.")
+        for i in range(3)
+    ] + [
+        (f"2025-0{1 + i}-14", "cs.LG", ["preference_ensembles", "sycophancy"],
+         "Preference ensembles reduce sycophancy in chat models.")
+        for i in range(3)
+    ]  # fmt: skip
+    vectors = {
+        "clip_scoring": [0, 0.8, 0.6, 0.1],
+        "hallucinations": [0, -0.7, 0, 0.7],
+        "preference_ensembles": [0.3, 0.7, 0.5, 0],
+        "sycophancy": [0.6, 0.6, 0, 0],
+    }
+    kinds = {
+        "clip_scoring": "method",
+        "hallucinations": "phenomenon",
+        "preference_ensembles": "method",
+        "sycophancy": "phenomenon",
+    }
+    h = history(extra, vectors=vectors, kinds=kinds)
+    snapshot = h.snapshot()
+    assert snapshot.fight_record[h.concept_index["clip_scoring"]] == 3
+    against = triples_list(
+        direct_pairs(snapshot, CandidateQuery(seeds=("reward_hacking",)), limit=5), h
+    )
+    assert ("preference_ensembles", "reward_hacking") in against
+    assert all(m != "clip_scoring" for m, _ in against)

@@ -52,6 +52,12 @@ def test_a_phenomenon_is_to_be_reduced():
     assert draft.title == "Can activation steering address code repair, as it does text generation?"
     assert draft.hypothesis.startswith("Adding activation steering reduces code repair")
     assert "code repair falls" in draft.expected
+    plural = PairContext(
+        **{**context(target_kind="phenomenon").__dict__, "a": side("steering vectors", "method")}
+    )
+    assert OfflineWriter().write(plural).title == (
+        "Can steering vectors address code repair, as they do text generation?"
+    )
 
 
 def test_a_pair_without_precedent_says_so():
@@ -95,6 +101,26 @@ def test_a_direct_pair_on_a_failure_names_the_methods_record_against_failures():
     ) in draft.problem
     assert "how often code repair occurs" in draft.method
     assert "falsifies the pairing" in draft.expected  # no precedent to falsify
+
+
+def test_a_record_against_a_like_failure_is_named_as_such():
+    ctx = context(target_kind="phenomenon", via=False, metric="")
+    papers = (GroundingPaper("p3", "Mitigating toxicity", "We steer.", ctx.a.key),)
+    ctx = PairContext(
+        **{
+            **ctx.__dict__,
+            "papers": papers + ctx.papers[1:],
+            "fight_record": (9, ("hallucinations", "toxicity")),
+            "alike_fought": (("toxicity", 4), ("jailbreak", 2)),
+        }
+    )
+    draft = OfflineWriter().write(ctx)
+    assert (
+        "Activation steering is named in 9 papers that set out to fight a failure, among them "
+        '"Mitigating toxicity": 4 against toxicity and 2 against jailbreak, failures whose '
+        "papers read like those on code repair. That is a record against a failure like it, "
+        "not a stated use on code repair."
+    ) in draft.problem
 
 
 def test_time_and_memory_improve_by_falling():
