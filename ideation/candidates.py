@@ -53,6 +53,11 @@ PERCENTILE_MIN_PROBLEMS = 30  # fewer problems than this give no percentile wort
 # hindsight graph (8,463 papers to 2025-12-31) 1 of the 189 analogies below this floor was
 # taken up in the next three months, 55 of the 1,165 above it.
 COMPATIBLE_PERCENTILE = 50
+# A direct pair's loose reason, a stated use of the method on a problem like the target, needs
+# the two problems closer than NEAR_PERCENTILE percent of random pairs of the graph's problems
+# (centred context cosine; the demo's 75th percentile is 0.13): "above 0" let "alignment"
+# stand behind "preference optimization for image captioning" at 0.01.
+NEAR_PERCENTILE = 75
 SYNONYM_COSINE = 0.9  # above this two concepts are one thing in other words
 USES_PER_CONCEPT = 2  # a concept appears in at most this many chosen ideas
 # Concepts in more than this share of all papers ("large language model") make vague ideas;
@@ -270,16 +275,15 @@ def fight_likeness_floor(snapshot: Snapshot) -> float:
     """The centred context cosine above which two failures are alike: FIGHT_LIKENESS_PERCENTILE
     of random pairs of the graph's established phenomena (a fixed sample, so a batch is
     reproducible), or MIN_FIGHT_LIKENESS where there are too few."""
-    kinds = np.asarray(snapshot.history.concept_kinds)
-    phenomena = np.flatnonzero((kinds == "phenomenon") & (snapshot.papers >= MIN_PAPERS))
-    if len(phenomena) < FIGHT_LIKENESS_MIN_FAILURES:
-        return MIN_FIGHT_LIKENESS
-    rng = np.random.default_rng(0)
-    a, b = rng.choice(phenomena, 20_000), rng.choice(phenomena, 20_000)
-    distinct = a != b
-    centred = snapshot.context_centred
-    cosines = np.einsum("ij,ij->i", centred[a[distinct]], centred[b[distinct]])
-    return float(np.percentile(cosines, FIGHT_LIKENESS_PERCENTILE))
+    if "fight_likeness_floor" not in snapshot.derived:
+        kinds = np.asarray(snapshot.history.concept_kinds)
+        phenomena = np.flatnonzero((kinds == "phenomenon") & (snapshot.papers >= MIN_PAPERS))
+        snapshot.derived["fight_likeness_floor"] = (
+            _centred_percentile(snapshot, phenomena, FIGHT_LIKENESS_PERCENTILE)
+            if len(phenomena) >= FIGHT_LIKENESS_MIN_FAILURES
+            else MIN_FIGHT_LIKENESS
+        )
+    return snapshot.derived["fight_likeness_floor"]
 
 
 def alike_failures_fought(
@@ -360,12 +364,33 @@ def centred_floor(snapshot: Snapshot, problems: np.ndarray) -> float:
     `problems` reach (a fixed sample, so a batch is reproducible), or MIN_CENTRED_ANALOGY."""
     if len(problems) < PERCENTILE_MIN_PROBLEMS:
         return MIN_CENTRED_ANALOGY
+    return max(MIN_CENTRED_ANALOGY, _centred_percentile(snapshot, problems, ANALOGY_PERCENTILE))
+
+
+def _centred_percentile(snapshot: Snapshot, concepts: np.ndarray, percentile: float) -> float:
+    """A percentile of the centred context cosines of random pairs of `concepts` (a fixed
+    sample, so a batch is reproducible)."""
     rng = np.random.default_rng(0)
-    a, b = rng.choice(problems, 20_000), rng.choice(problems, 20_000)
+    a, b = rng.choice(concepts, 20_000), rng.choice(concepts, 20_000)
     distinct = a != b
     centred = snapshot.context_centred
     cosines = np.einsum("ij,ij->i", centred[a[distinct]], centred[b[distinct]])
-    return max(MIN_CENTRED_ANALOGY, float(np.percentile(cosines, ANALOGY_PERCENTILE)))
+    return float(np.percentile(cosines, percentile))
+
+
+def near_floor(snapshot: Snapshot) -> float:
+    """The centred context cosine above which a problem is like another for a loose reason:
+    NEAR_PERCENTILE of random pairs of the graph's established problems, or 0 where there are
+    too few of them (computed once per snapshot)."""
+    if "near_floor" not in snapshot.derived:
+        groups = problem_groups(snapshot.history)
+        problems = np.flatnonzero((groups < len(PROBLEM_GROUP)) & (snapshot.papers >= MIN_PAPERS))
+        snapshot.derived["near_floor"] = (
+            max(0.0, _centred_percentile(snapshot, problems, NEAR_PERCENTILE))
+            if len(problems) >= PERCENTILE_MIN_PROBLEMS
+            else 0.0
+        )
+    return snapshot.derived["near_floor"]
 
 
 def compatibility_floor(snapshot: Snapshot, is_method: np.ndarray, is_target: np.ndarray) -> float:
@@ -615,21 +640,31 @@ def problem_groups(history: History) -> np.ndarray:
     return np.array([PROBLEM_GROUP.get(kind, none) for kind in history.concept_kinds])
 
 
+def problem_vias(snapshot: Snapshot) -> np.ndarray:
+    """Whether each concept can stand behind a loose reason: a problem that could itself be a
+    target (not a generic name, a field's name or a hub: "alignment", in 325 demo papers, stood
+    behind "preference optimization for image captioning"). Computed once per snapshot."""
+    if "problem_vias" not in snapshot.derived:
+        _, is_target = _roles(snapshot, CandidateQuery())
+        snapshot.derived["problem_vias"] = is_target
+    return snapshot.derived["problem_vias"]
+
+
 def used_near(
     snapshot: Snapshot, methods: np.ndarray, targets: np.ndarray, groups: np.ndarray
 ) -> np.ndarray:
     """(methods, targets) bool: whether each method is stated to be used on a problem of the
-    target's sort (`groups`, from `problem_groups`) that resembles the target more than
-    unrelated problems do (centred context cosine above 0). Always so for an analogy: its
-    precedent is one."""
+    target's sort (`groups`, from `problem_groups`) that is like the target (centred context
+    cosine above `near_floor`). Always so for an analogy: its precedent is one."""
     uses = snapshot.uses[methods]
     centred = snapshot.context_centred
+    floor, vias = near_floor(snapshot), problem_vias(snapshot)
     near = np.zeros((len(methods), len(targets)), dtype=bool)
     for row in range(len(methods)):
         used = uses.indices[uses.indptr[row] : uses.indptr[row + 1]]
-        used = used[groups[used] < len(PROBLEM_GROUP)]
+        used = used[vias[used] & (groups[used] < len(PROBLEM_GROUP))]
         if len(used):
-            close = (centred[used] @ centred[targets].T) > 0
+            close = (centred[used] @ centred[targets].T) > floor
             near[row] = (close & (groups[used][:, None] == groups[targets][None, :])).any(axis=0)
     return near
 
@@ -648,16 +683,16 @@ def closest_use(
     snapshot: Snapshot, method: int, target: int, groups: np.ndarray
 ) -> tuple[int, float] | None:
     """The problem of the target's sort that a stated use puts `method` on and that resembles
-    `target` most, with its centred context cosine; None when none resembles it at all (cosine
-    above 0): what puts a direct pair first in `used_near`, said by its writer."""
+    `target` most, with its centred context cosine; None when none is like it (`near_floor`):
+    what puts a direct pair first in `used_near`, said by its writer."""
     used = snapshot.uses[method].indices
-    used = used[(groups[used] == groups[target]) & (used != target)]
+    used = used[problem_vias(snapshot)[used] & (groups[used] == groups[target]) & (used != target)]
     if not len(used):
         return None
     centred = snapshot.context_centred
     cosines = centred[used] @ centred[target]
     best = int(np.argmax(cosines))
-    return (int(used[best]), float(cosines[best])) if cosines[best] > 0 else None
+    return (int(used[best]), float(cosines[best])) if cosines[best] > near_floor(snapshot) else None
 
 
 def candidates_merge(first: Candidates, then: Candidates) -> Candidates:

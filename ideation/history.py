@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -141,6 +142,8 @@ class Snapshot:
 
     def __init__(self, history: History, day: int):
         self.history, self.day = history, day
+        # Statistics callers derive from this snapshot (percentile floors), computed once.
+        self.derived: dict[str, Any] = {}
         kept = (history.paper_day <= day) & (history.paper_day != NO_DATE)
         papers = history.incidence[kept].astype(np.float32)
         days = history.paper_day[kept]

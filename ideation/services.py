@@ -47,7 +47,7 @@ from ideation.candidates import (
 from ideation.history import History, Snapshot, history_current
 from ideation.models import ForecastModel, Idea, IdeaBatch
 from ideation.novelty import COVERED_CEILING, novelty_check
-from ideation.ranking import Signals, composite, duplicates_of
+from ideation.ranking import Signals, candidate_order, composite, duplicates_of
 from ideation.selectors import idea_pairs_held
 from ideation.writers import (
     ConceptSide,
@@ -377,15 +377,14 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
         )
     scores = forecaster.scores(snapshot, found.a, found.b)
     percentile = (np.argsort(np.argsort(scores, kind="stable")) + 1) / len(scores)
-    # Analogies (a reason) before direct pairs, cross-field before same-field, specific methods
-    # before general-purpose ones; a method used on a problem like the target counts half as
-    # much as the forecast's whole spread. When it counted as much as the others, the forecast
-    # only broke ties among pairs with the same marks; on the hindsight graph (200 ideas) the
-    # realised ideas went 9 -> 12, with as many analogies and more cross-field pairs.
-    routine = routine_methods(snapshot, query)[found.a]
-    proven = used_near_pairs(snapshot, found.a, found.b)
-    marks = found.cross_field.astype(float) + (found.via >= 0) - routine + 0.5 * proven
-    ranking = percentile + marks
+    ranking = candidate_order(
+        percentile=percentile,
+        cross_field=found.cross_field,
+        analogy=found.via >= 0,
+        routine=routine_methods(snapshot, query)[found.a],
+        used_near=used_near_pairs(snapshot, found.a, found.b),
+        failure=is_failure(run.history, found.b),
+    )
     keys = run.history.concept_keys
     repeated = np.array(
         [frozenset((keys[a], keys[b])) in held for a, b in zip(found.a, found.b, strict=True)],
@@ -603,6 +602,16 @@ def _note_what_was_delivered(run: _BatchRun, delivered: list[PairContext]) -> No
             f"{direct} of the ideas are pairs close in meaning with no precedent paper: only "
             f"{run.analogies_with_use} analogies had a paper using the method on a problem like "
             "the target"
+        )
+    bare = sum(
+        context.via is None and context.loose_use is None and not context.alike_fought
+        for context in delivered
+    )
+    if bare:
+        run.notes.append(
+            f"{bare} of the ideas rest on closeness in meaning alone (the method is used on no "
+            "problem like the target): chosen only to fill the batch, after every pair with a "
+            "reason"
         )
     same_field = sum(len({context.a.field, context.b.field}) < 2 for context in delivered)
     if same_field:

@@ -287,8 +287,8 @@ class OfflineWriter:
         else:
             method_text += "."
         method_text += (
-            " Compare against the unchanged setup"
-            + (f" and against {rival}" if rival else "")
+            f" Run the {target.name} setup with and without {method.name}"
+            + (f", and against {rival}," if rival else "")
             + f" on {measured}, with at least three seeds."
         )
         if target.kind == "phenomenon" or attack:
@@ -298,7 +298,11 @@ class OfflineWriter:
         expected = (
             f"Prediction: with {method.name}, {change} relative to the unchanged setup by more "
             f"than the seed-to-seed spread. No change, or one within that spread, falsifies "
-            + (f"the transfer from {via.name}." if via else "the pairing.")
+            + (
+                f"the transfer from {via.name}."
+                if via
+                else f"the pairing of {method.name} with {target.name}."
+            )
         )
         risks = (
             f"The analogy rests on context similarity ({context.analogy:.2f}) between {target.name}"

@@ -296,6 +296,8 @@ def test_the_closest_use_of_a_method_is_its_loose_reason():
     found = closest_use(snapshot, probing, reward_hacking, groups)
     assert found is not None and found[0] == jailbreaking and found[1] > 0
     assert closest_use(snapshot, probing, folding, groups) is None  # a task: no use of its sort
+    snapshot.derived["near_floor"] = found[1] + 0.01  # a graph whose alike problems sit closer
+    assert closest_use(snapshot, probing, reward_hacking, groups) is None
 
 
 def test_a_record_against_failures_counts_only_against_a_failure_like_the_target():

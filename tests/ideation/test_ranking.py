@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ideation.ranking import Signals, composite, duplicates_of
+from ideation.ranking import Signals, candidate_order, composite, duplicates_of
 
 
 def signals(**changes) -> Signals:
@@ -34,3 +34,19 @@ def test_near_duplicates_merge_into_the_better_ranked_idea():
     vectors = np.array([[1, 0], [0.99, 0.14], [0, 1]], dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     assert duplicates_of(vectors, [0, 1, 2]) == {1: 0}
+
+
+def test_a_candidate_with_no_reason_is_chosen_after_every_candidate_with_one():
+    """Columns: a same-field routine analogy at the lowest forecast; a direct pair whose method
+    is used on a problem like the target; a direct pair on a failure; a cross-field direct pair
+    with no reason at the highest forecast."""
+    order = candidate_order(
+        percentile=np.array([0.1, 0.2, 0.3, 1.0]),
+        cross_field=np.array([False, False, False, True]),
+        analogy=np.array([True, False, False, False]),
+        routine=np.array([True, False, False, False]),
+        used_near=np.array([False, True, False, False]),
+        failure=np.array([False, False, True, False]),
+    )
+    assert order[3] < order[:3].min()
+    assert order[1] > order[2]  # a use on a like problem counts; the forecast breaks the rest

@@ -100,7 +100,7 @@ def test_a_direct_pair_on_a_failure_names_the_methods_record_against_failures():
         'among them "Mitigating hallucinations": a record against failures, not a stated use'
     ) in draft.problem
     assert "how often code repair occurs" in draft.method
-    assert "falsifies the pairing" in draft.expected  # no precedent to falsify
+    assert "falsifies the pairing of activation steering with code repair" in draft.expected
 
 
 def test_a_record_against_a_like_failure_is_named_as_such():
