@@ -140,10 +140,14 @@ def _lower_is_better(metric: str) -> bool:
     return bool(_LOWER_IS_BETTER.search(metric))
 
 
-def _it_does(name: str) -> str:
-    """ "they do" after a plural name ("sparse autoencoders", "SAEs"), "it does" otherwise."""
+def _plural(name: str) -> bool:
+    """Whether a name is a plural ("sparse autoencoders", "SAEs"): its verbs agree with it."""
     last = name.split()[-1] if name.split() else name
-    return "they do" if singular(last) != last else "it does"
+    return singular(last) != last
+
+
+def _it_does(name: str) -> str:
+    return "they do" if _plural(name) else "it does"
 
 
 def _title(method: ConceptSide, target: ConceptSide, via: ConceptSide | None) -> str:
@@ -239,7 +243,8 @@ class OfflineWriter:
                     )
         else:
             problem += (
-                f" {_capital(method.name)} was used on {via.name}"
+                f" {_capital(method.name)} {'were' if _plural(method.name) else 'was'} used on "
+                f"{via.name}"
                 + (f' ("{precedent.title}")' if precedent else "")
                 + f", a {via.kind} whose papers read like those on {target.name} (context "
                 f"similarity {context.analogy:.2f}"
@@ -281,7 +286,8 @@ class OfflineWriter:
                 fought=via.kind == "phenomenon",
             )
             said = _shorten(used) if used else _sentence_about(precedent.abstract, method.name)
-            method_text += f' as "{precedent.title}" applies it to {via.name}' + (
+            it = "them" if _plural(method.name) else "it"
+            method_text += f' as "{precedent.title}" applies {it} to {via.name}' + (
                 f": {said}" if said.rstrip(".") != precedent.title.rstrip(".") else "."
             )
         else:
@@ -312,7 +318,8 @@ class OfflineWriter:
                 if context.shared_neighbours
                 else ""
             )
-            + f"; what {method.name} exploits in {via.name} may be absent in {target.name}."
+            + f"; what {method.name} {'exploit' if _plural(method.name) else 'exploits'} in "
+            f"{via.name} may be absent in {target.name}."
             if via is not None
             else f"{method.name} may rely on assumptions that do not hold for {target.name}."
         )

@@ -55,9 +55,11 @@ def test_a_phenomenon_is_to_be_reduced():
     plural = PairContext(
         **{**context(target_kind="phenomenon").__dict__, "a": side("steering vectors", "method")}
     )
-    assert OfflineWriter().write(plural).title == (
-        "Can steering vectors address code repair, as they do text generation?"
-    )
+    written = OfflineWriter().write(plural)
+    assert written.title == "Can steering vectors address code repair, as they do text generation?"
+    assert "Steering vectors were used on text generation" in written.problem
+    assert "applies them to text generation" in written.method
+    assert "what steering vectors exploit in text generation" in written.risks
 
 
 def test_a_pair_without_precedent_says_so():
