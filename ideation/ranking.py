@@ -46,6 +46,9 @@ def candidate_order(
     return percentile + marks - UNREASONED_PENALTY * ~reasoned
 
 
+ROUTINE_PRECEDENT = 0.5
+
+
 @dataclass(frozen=True)
 class Signals:
     forecast: float  # in [0, 1]: the pair's forecast as a percentile among the batch's candidates
@@ -54,7 +57,9 @@ class Signals:
     has_resource_neighbour: bool  # a dataset or metric is co-mentioned with both concepts
     both_active: bool  # both concepts had papers in the last months
     field_weight: float  # the user's weight for the pair's fields, in [0, 1]
-    precedent: bool = False  # a paper says the method is used on a problem like the target
+    # A paper says the method is used on a problem like the target: 1 for a specific method,
+    # ROUTINE_PRECEDENT for a general-purpose one (one more problem for LoRA is routine), 0 none.
+    precedent: float = 0.0
 
 
 def feasibility(signals: Signals) -> float:

@@ -23,6 +23,7 @@ from ideation.candidates import (
     DEFAULT_KINDS,
     FIELD_NAMES,
     FIGHT_RECORD_MIN,
+    GENERAL_PURPOSE_PERCENTILE,
     GENERIC_SHARE,
     HUB_MIN_PAPERS,
     CandidateQuery,
@@ -47,7 +48,7 @@ from ideation.candidates import (
 from ideation.history import History, Snapshot, history_current
 from ideation.models import ForecastModel, Idea, IdeaBatch
 from ideation.novelty import COVERED_CEILING, novelty_check
-from ideation.ranking import Signals, candidate_order, composite, duplicates_of
+from ideation.ranking import ROUTINE_PRECEDENT, Signals, candidate_order, composite, duplicates_of
 from ideation.selectors import idea_pairs_held
 from ideation.writers import (
     ConceptSide,
@@ -269,6 +270,7 @@ class _Pick:
     forecast: float  # the forecaster's score: a probability, or the proxy
     forecast_rank: float  # its percentile among all the batch's candidates, in [0, 1]
     precedent: str = ""  # the paper that uses the method on `via` (its key)
+    routine: bool = False  # the method is general-purpose (`routine_methods`)
 
 
 @dataclass(frozen=True)
@@ -338,6 +340,14 @@ def _stage_forecast(run: _BatchRun) -> Forecaster:
     return forecaster
 
 
+PRECEDENT_NOTE = (
+    "1: a paper states the method is used on a problem like the target; "
+    f"{ROUTINE_PRECEDENT}: the same for a general-purpose method (used with more problems than "
+    f"{GENERAL_PURPOSE_PERCENTILE}% of the graph's methods), for which one more problem is "
+    "routine; 0: no such paper"
+)
+
+
 def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
     """The candidates to write ideas for (a few more than asked: near-duplicates merge later),
     ranked by the forecast (the model's probability, or the proxy without one)."""
@@ -377,11 +387,12 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
         )
     scores = forecaster.scores(snapshot, found.a, found.b)
     percentile = (np.argsort(np.argsort(scores, kind="stable")) + 1) / len(scores)
+    routine = routine_methods(snapshot, query)[found.a]
     ranking = candidate_order(
         percentile=percentile,
         cross_field=found.cross_field,
         analogy=found.via >= 0,
-        routine=routine_methods(snapshot, query)[found.a],
+        routine=routine,
         used_near=used_near_pairs(snapshot, found.a, found.b),
         failure=is_failure(run.history, found.b),
     )
@@ -418,6 +429,7 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
             float(scores[i]),
             float(percentile[i]),
             evidence.get((int(found.a[i]), int(found.via[i])), ""),
+            bool(routine[i]),
         )
         for i in chosen
     ]
@@ -531,10 +543,13 @@ def _stage_novelty(run: _BatchRun, written: list[_Written]) -> tuple[list[_Check
             field_weight=float(
                 np.mean([float(weights.get(side.field, 1.0)) for side in (context.a, context.b)])
             ),
-            precedent=bool(item.pick.precedent),
+            precedent=(ROUTINE_PRECEDENT if item.pick.routine else 1.0)
+            if item.pick.precedent
+            else 0.0,
         )
         score, breakdown = composite(signals, params.get("weights"))
         breakdown["forecast"]["note"] = forecast_note
+        breakdown["precedent"]["note"] = PRECEDENT_NOTE
         checked.append(_Checked(item, result, score, breakdown))
     run.progress("novelty", 90)
     return checked, vectors

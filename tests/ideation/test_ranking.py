@@ -2,7 +2,13 @@
 
 import numpy as np
 
-from ideation.ranking import Signals, candidate_order, composite, duplicates_of
+from ideation.ranking import (
+    ROUTINE_PRECEDENT,
+    Signals,
+    candidate_order,
+    composite,
+    duplicates_of,
+)
 
 
 def signals(**changes) -> Signals:
@@ -50,3 +56,10 @@ def test_a_candidate_with_no_reason_is_chosen_after_every_candidate_with_one():
     )
     assert order[3] < order[:3].min()
     assert order[1] > order[2]  # a use on a like problem counts; the forecast breaks the rest
+
+
+def test_a_general_purpose_methods_precedent_counts_half():
+    specific, _ = composite(signals(precedent=1.0))
+    routine, parts = composite(signals(precedent=ROUTINE_PRECEDENT))
+    none, _ = composite(signals(precedent=0.0))
+    assert specific > routine > none and parts["precedent"]["value"] == ROUTINE_PRECEDENT
