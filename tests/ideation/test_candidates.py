@@ -239,6 +239,31 @@ def test_direct_pairs_start_from_methods_used_against_problems_of_the_targets_so
     assert ("rl_finetuning", "reward_hacking") not in pairs
 
 
+# A method with a record against failures: three papers fighting sycophancy, which reads like
+# reward hacking.
+SYCOPHANCY_FIGHTS = [
+    (f"2025-0{1 + i}-14", "cs.LG", ["preference_ensembles", "sycophancy"],
+     "Preference ensembles reduce sycophancy in chat models.")
+    for i in range(3)
+]  # fmt: skip
+SYCOPHANCY_VECTORS = {"preference_ensembles": [0.3, 0.7, 0.5, 0], "sycophancy": [0.6, 0.6, 0, 0]}
+SYCOPHANCY_KINDS = {"preference_ensembles": "method", "sycophancy": "phenomenon"}
+
+
+def methods_against_reward_hacking(extra, vectors, kinds):
+    h = history(
+        SYCOPHANCY_FIGHTS + extra,
+        vectors=SYCOPHANCY_VECTORS | vectors,
+        kinds=SYCOPHANCY_KINDS | kinds,
+    )
+    snapshot = h.snapshot()
+    pairs = triples_list(
+        direct_pairs(snapshot, CandidateQuery(seeds=("reward_hacking",)), limit=5), h
+    )
+    assert ("preference_ensembles", "reward_hacking") in pairs
+    return h, snapshot, {m for m, _ in pairs}
+
+
 def test_only_a_method_with_a_record_against_failures_is_tried_on_one():
     """ "Can CLIP address reward hacking?": a method close in meaning but named in fewer than
     FIGHT_RECORD_MIN papers that set out to fight some phenomenon is not offered against a
@@ -246,30 +271,14 @@ def test_only_a_method_with_a_record_against_failures_is_tried_on_one():
     extra = [
         (f"2025-0{1 + i}-12", "cs.LG", ["image_encoder_pretraining", "graph_coloring"])
         for i in range(4)
-    ] + [
-        (f"2025-0{1 + i}-13", "cs.LG", ["preference_ensembles", "sycophancy"],
-         "Preference ensembles reduce sycophancy in chat models.")
-        for i in range(3)
-    ]  # fmt: skip
-    vectors = {
-        "image_encoder_pretraining": [0, 0.8, 0.6, 0.1],
-        "preference_ensembles": [0.3, 0.7, 0.5, 0],
-        "sycophancy": [0.6, 0.6, 0, 0],
-    }
-    kinds = {
-        "image_encoder_pretraining": "method",
-        "preference_ensembles": "method",
-        "sycophancy": "phenomenon",
-    }
-    h = history(extra, vectors=vectors, kinds=kinds)
-    snapshot = h.snapshot()
+    ]
+    h, snapshot, methods = methods_against_reward_hacking(
+        extra, {"image_encoder_pretraining": [0, 0.8, 0.6, 0.1]},
+        {"image_encoder_pretraining": "method"},
+    )  # fmt: skip
     assert snapshot.fight_record[h.concept_index["preference_ensembles"]] == 3
     assert snapshot.fight_record[h.concept_index["image_encoder_pretraining"]] == 0
-    against = triples_list(
-        direct_pairs(snapshot, CandidateQuery(seeds=("reward_hacking",)), limit=5), h
-    )
-    assert ("preference_ensembles", "reward_hacking") in against
-    assert all(m != "image_encoder_pretraining" for m, _ in against)
+    assert "image_encoder_pretraining" not in methods
     on_task = triples_list(
         direct_pairs(snapshot, CandidateQuery(seeds=("protein_folding",)), limit=5), h
     )
@@ -308,28 +317,11 @@ def test_a_record_against_failures_counts_only_against_a_failure_like_the_target
         (f"2025-0{1 + i}-13", "cs.CV", ["clip_scoring", "hallucinations"],
          "CLIP scoring mitigates hallucinations in captioning models.")
         for i in range(3)
-    ] + [
-        (f"2025-0{1 + i}-14", "cs.LG", ["preference_ensembles", "sycophancy"],
-         "Preference ensembles reduce sycophancy in chat models.")
-        for i in range(3)
     ]  # fmt: skip
-    vectors = {
-        "clip_scoring": [0, 0.8, 0.6, 0.1],
-        "hallucinations": [0, -0.7, 0, 0.7],
-        "preference_ensembles": [0.3, 0.7, 0.5, 0],
-        "sycophancy": [0.6, 0.6, 0, 0],
-    }
-    kinds = {
-        "clip_scoring": "method",
-        "hallucinations": "phenomenon",
-        "preference_ensembles": "method",
-        "sycophancy": "phenomenon",
-    }
-    h = history(extra, vectors=vectors, kinds=kinds)
-    snapshot = h.snapshot()
-    assert snapshot.fight_record[h.concept_index["clip_scoring"]] == 3
-    against = triples_list(
-        direct_pairs(snapshot, CandidateQuery(seeds=("reward_hacking",)), limit=5), h
+    h, snapshot, methods = methods_against_reward_hacking(
+        extra,
+        {"clip_scoring": [0, 0.8, 0.6, 0.1], "hallucinations": [0, -0.7, 0, 0.7]},
+        {"clip_scoring": "method", "hallucinations": "phenomenon"},
     )
-    assert ("preference_ensembles", "reward_hacking") in against
-    assert all(m != "clip_scoring" for m, _ in against)
+    assert snapshot.fight_record[h.concept_index["clip_scoring"]] == 3
+    assert "clip_scoring" not in methods
