@@ -256,7 +256,7 @@ FIGHT_RECORD_MIN = 3
 # hallucinations, was offered against polysemanticity, and model editing against superposition.
 # Failures are alike when their centred contexts are closer than FIGHT_LIKENESS_PERCENTILE
 # percent of random pairs of the graph's failures are (demo corpus: hallucinations and
-# sycophancy 0.31, jailbreak and backdoor 0.54, above the 75th percentile 0.23; hallucinations
+# sycophancy 0.31, jailbreak and backdoor 0.54, above the 75th percentile 0.20; hallucinations
 # and polysemanticity 0.13, below it).
 FIGHT_LIKENESS_PERCENTILE = 75
 FIGHT_LIKENESS_MIN_FAILURES = 10  # fewer established phenomena: MIN_FIGHT_LIKENESS instead
