@@ -369,12 +369,12 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
     run.batch.candidates = found.considered
     held = set() if params.get("repeats") else _pairs_held(run)
     if not len(found.a):
-        seed_rows = np.array([run.history.concept_index[key] for key in seeds], dtype=np.int64)
-        if len(seed_rows) and is_failure(run.history, seed_rows).all():
-            why = _failures_already_fought(run, query, frozenset(seed_rows.tolist()))
+        seeded = np.array([run.history.concept_index[key] for key in seeds], dtype=np.int64)
+        if len(seeded) and is_failure(run.history, seeded).all():
+            why = _failures_already_fought(run, query, frozenset(seeded.tolist()))
             raise IdeationError(
                 "no method with a record against a failure like "
-                + ", ".join(run.history.concept_names[int(i)] for i in seed_rows)
+                + ", ".join(run.history.concept_names[int(i)] for i in seeded)
                 + f" (named in {FIGHT_RECORD_MIN}+ papers that fight failures, one of them alike)"
                 " is left untried on it"
                 + (f"; {'; '.join(why)}" if why else "")
