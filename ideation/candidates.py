@@ -293,14 +293,15 @@ def alike_failures_fought(
     set out to fight and that is alike to `failure` (centred context cosine at `floor` or
     more), the most papers first."""
     row = snapshot.fought[method]
-    fought = row.indices[row.indices != failure]
+    others = row.indices != failure
+    fought, papers = row.indices[others], row.data[others]
     if not len(fought):
         return []
     centred = snapshot.context_centred
     alike = (centred[fought] @ centred[failure]) >= floor
-    papers = np.asarray(snapshot.fought[method, fought[alike]].todense()).ravel()
+    fought, papers = fought[alike], papers[alike]
     order = np.argsort(-papers, kind="stable")
-    return [(int(p), int(n)) for p, n in zip(fought[alike][order], papers[order], strict=True)]
+    return [(int(p), int(n)) for p, n in zip(fought[order], papers[order], strict=True)]
 
 
 def fights_alike(

@@ -142,7 +142,8 @@ def _lower_is_better(metric: str) -> bool:
 
 def _plural(name: str) -> bool:
     """Whether a name is a plural ("sparse autoencoders", "SAEs"): its verbs agree with it."""
-    last = name.split()[-1] if name.split() else name
+    words = name.split()
+    last = words[-1] if words else name
     return singular(last) != last
 
 
