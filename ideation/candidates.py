@@ -507,7 +507,7 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
         & protection_fits(
             [names[x] for x in m], [names[x] for x in t], [history.concept_kinds[x] for x in t]
         )
-        & (snapshot.co_mentions(m, t) == 0)
+        & ~snapshot.met_before(m, t)
         & (analogy >= MIN_ANALOGY)
         & related
         & ~same_thing
@@ -556,14 +556,19 @@ GENERAL_PURPOSE_PERCENTILE = 90
 def general_purpose(snapshot: Snapshot, is_method: np.ndarray, is_target: np.ndarray) -> np.ndarray:
     """Methods already used with more distinct problems than GENERAL_PURPOSE_PERCENTILE percent
     of the graph's methods ("LoRA", "supervised fine-tuning"): one more task for them is
-    routine, not an idea. Direct pairs leave them out; analogies rank them last."""
+    routine, not an idea. Direct pairs leave them out; analogies rank them last. A method whose
+    kin is one of them ("model finetuning", kin of the hub "fine-tuning") is one too."""
     pool = np.flatnonzero(is_method)
     routine = np.zeros(len(is_method), dtype=bool)
     if len(pool) < PERCENTILE_MIN_PROBLEMS:
         return routine
-    touched = np.asarray(snapshot.adjacency[pool][:, np.flatnonzero(is_target)].sum(axis=1))
-    touched = touched.ravel()
-    routine[pool[touched > np.percentile(touched, GENERAL_PURPOSE_PERCENTILE)]] = True
+    problems = np.flatnonzero(is_target)
+
+    def touched(methods: np.ndarray) -> np.ndarray:
+        return np.asarray(snapshot.adjacency[methods][:, problems].sum(axis=1)).ravel()
+
+    bar = np.percentile(touched(pool), GENERAL_PURPOSE_PERCENTILE)
+    routine[pool] = (touched(pool) > bar) | (touched(snapshot.history.kin[pool]) > bar)
     return routine
 
 
@@ -608,7 +613,7 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
     m, t = methods[rows], targets[cols]
     names = history.concept_terms
     keep = (
-        (snapshot.co_mentions(m, t) == 0)
+        ~snapshot.met_before(m, t)
         & np.array(
             [not share_a_word(names[x], names[y]) for x, y in zip(m, t, strict=True)], dtype=bool
         )

@@ -24,6 +24,7 @@ from graph.store import GraphStore
 from ideation.uses import fights_in_text, uses_in_text
 from ingest.extraction import concept_term
 from ingest.text import squash
+from ingest.variants import EMPTY_ADDITIONS
 
 MIN_PAPERS = 3
 RECENT_DAYS = 180
@@ -81,6 +82,22 @@ class History:
         for i, name in enumerate(self.concept_names):
             index.setdefault(squash(name), i)
         return index
+
+    @cached_property
+    def kin(self) -> np.ndarray:
+        """Each concept's index, or that of the concept its name names once the words that
+        name no particular thing are dropped ("model finetuning" is "fine-tuning", "CLIP model"
+        is "CLIP"): variants the embedding would not merge, but whose pairs are old news
+        wherever the other name's are."""
+        kin = np.arange(len(self.concept_keys), dtype=np.int64)
+        index, names = self.concept_index, self.name_index
+        for i, name in enumerate(self.concept_names):
+            words = name.split()
+            core = [w for w in words if w.lower() not in EMPTY_ADDITIONS]
+            if core and len(core) < len(words):
+                key = squash(" ".join(core))
+                kin[i] = index.get(key, names.get(key, i))
+        return kin
 
     @cached_property
     def paper_index(self) -> dict[str, int]:
@@ -222,6 +239,17 @@ class Snapshot:
 
     def co_mentions(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.asarray(self.cooc[a, b]).ravel()
+
+    def met_before(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Whether papers name each pair together, or one of them under its kin's name
+        (`History.kin`): "model finetuning" and "emergent misalignment" have met wherever
+        "fine-tuning" and "emergent misalignment" have."""
+        kin = self.history.kin
+        return (
+            (self.co_mentions(a, b) > 0)
+            | (self.co_mentions(kin[a], b) > 0)
+            | (self.co_mentions(a, kin[b]) > 0)
+        )
 
     def neighbour_scores(
         self, a: np.ndarray, b: np.ndarray

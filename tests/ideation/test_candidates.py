@@ -325,3 +325,26 @@ def test_a_record_against_failures_counts_only_against_a_failure_like_the_target
     )
     assert snapshot.fight_record[h.concept_index["clip_scoring"]] == 3
     assert "clip_scoring" not in methods
+
+
+def test_a_pair_met_under_a_kin_name_is_no_idea():
+    """ "activation probing method" is "activation probing" with a word that names nothing: once
+    papers name activation probing with reward hacking, the variant's pair is old news too."""
+    used = "We train activation probing method for jailbreaking detection on open models."
+    variant = [("2025-01-10", "cs.CR", ["activation_probing_method", "jailbreaking"], used)] * 3
+    vectors = {"activation_probing_method": VECTORS["activation_probing"]}
+    kinds = {"activation_probing_method": "method"}
+    h = history(variant, vectors, kinds)
+    assert ("activation_probing_method", "reward_hacking") in triples_list(
+        analogies(h.snapshot(), CandidateQuery(), limit=10), h
+    )
+    met = [("2025-01-10", "cs.LG", ["activation_probing", "reward_hacking"])]
+    h = history(variant + met, vectors, kinds)
+    variant_index = h.concept_index["activation_probing_method"]
+    assert h.concept_keys[h.kin[variant_index]] == "activation_probing"
+    snapshot = h.snapshot()
+    pair = (np.array([variant_index]), np.array([h.concept_index["reward_hacking"]]))
+    assert snapshot.co_mentions(*pair)[0] == 0 and snapshot.met_before(*pair)[0]
+    assert ("activation_probing_method", "reward_hacking") not in triples_list(
+        analogies(snapshot, CandidateQuery(), limit=10), h
+    )
