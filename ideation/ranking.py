@@ -47,6 +47,9 @@ def candidate_order(
 
 
 ROUTINE_PRECEDENT = 0.5
+# A reason short of a precedent: a stated use of the method on a problem nearer the target than
+# most (`candidates.used_near`), or its record against failures like the target.
+LOOSE_REASON = 0.5
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,8 @@ class Signals:
     both_active: bool  # both concepts had papers in the last months
     field_weight: float  # the user's weight for the pair's fields, in [0, 1]
     # A paper says the method is used on a problem like the target: 1 for a specific method,
-    # ROUTINE_PRECEDENT for a general-purpose one (one more problem for LoRA is routine), 0 none.
+    # ROUTINE_PRECEDENT for a general-purpose one (one more problem for LoRA is routine),
+    # LOOSE_REASON for a looser reason, 0 for closeness in meaning alone.
     precedent: float = 0.0
 
 

@@ -48,7 +48,14 @@ from ideation.candidates import (
 from ideation.history import History, Snapshot, history_current
 from ideation.models import ForecastModel, Idea, IdeaBatch
 from ideation.novelty import COVERED_CEILING, novelty_check
-from ideation.ranking import ROUTINE_PRECEDENT, Signals, candidate_order, composite, duplicates_of
+from ideation.ranking import (
+    LOOSE_REASON,
+    ROUTINE_PRECEDENT,
+    Signals,
+    candidate_order,
+    composite,
+    duplicates_of,
+)
 from ideation.selectors import idea_pairs_held
 from ideation.writers import (
     ConceptSide,
@@ -344,8 +351,17 @@ PRECEDENT_NOTE = (
     "1: a paper states the method is used on a problem like the target; "
     f"{ROUTINE_PRECEDENT}: the same for a general-purpose method (used with more problems than "
     f"{GENERAL_PURPOSE_PERCENTILE}% of the graph's methods), for which one more problem is "
-    "routine; 0: no such paper"
+    f"routine; {LOOSE_REASON}: a looser reason (a stated use on a problem nearer the target than "
+    "most, or a record against failures like it); 0: closeness in meaning alone"
 )
+
+
+def _reason_strength(pick: _Pick, context: PairContext) -> float:
+    """The precedent part of the score: how much the idea's stated reason says (PRECEDENT_NOTE).
+    An idea resting on closeness alone, chosen only to fill the batch, shows 0."""
+    if pick.precedent:
+        return ROUTINE_PRECEDENT if pick.routine else 1.0
+    return LOOSE_REASON if context.loose_use or context.alike_fought else 0.0
 
 
 def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
@@ -543,9 +559,7 @@ def _stage_novelty(run: _BatchRun, written: list[_Written]) -> tuple[list[_Check
             field_weight=float(
                 np.mean([float(weights.get(side.field, 1.0)) for side in (context.a, context.b)])
             ),
-            precedent=(ROUTINE_PRECEDENT if item.pick.routine else 1.0)
-            if item.pick.precedent
-            else 0.0,
+            precedent=_reason_strength(item.pick, context),
         )
         score, breakdown = composite(signals, params.get("weights"))
         breakdown["forecast"]["note"] = forecast_note

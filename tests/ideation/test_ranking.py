@@ -1,14 +1,19 @@
 """The composite score: its parts, their weights, and what moves an idea down."""
 
+from dataclasses import replace
+
 import numpy as np
 
 from ideation.ranking import (
+    LOOSE_REASON,
     ROUTINE_PRECEDENT,
     Signals,
     candidate_order,
     composite,
     duplicates_of,
 )
+from ideation.services import _Pick, _reason_strength
+from tests.ideation.test_writers import context
 
 
 def signals(**changes) -> Signals:
@@ -63,3 +68,14 @@ def test_a_general_purpose_methods_precedent_counts_half():
     routine, parts = composite(signals(precedent=ROUTINE_PRECEDENT))
     none, _ = composite(signals(precedent=0.0))
     assert specific > routine > none and parts["precedent"]["value"] == ROUTINE_PRECEDENT
+
+
+def test_the_shown_reason_part_says_how_much_the_reason_says():
+    analogy = _Pick(a=0, b=1, via=2, analogy=0.7, forecast=0.1, forecast_rank=0.5, precedent="p1")
+    direct = replace(analogy, via=-1, precedent="")
+    bare = context(via=False)
+    assert _reason_strength(analogy, context()) == 1.0
+    assert _reason_strength(replace(analogy, routine=True), context()) == ROUTINE_PRECEDENT
+    assert _reason_strength(direct, replace(bare, loose_use=("jailbreak", 0.3))) == LOOSE_REASON
+    assert _reason_strength(direct, replace(bare, alike_fought=(("toxicity", 4),))) == LOOSE_REASON
+    assert _reason_strength(direct, bare) == 0.0
