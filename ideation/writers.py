@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -147,6 +147,26 @@ def _plural(name: str) -> bool:
     return singular(last) != last
 
 
+# Heads of methods that are one countable thing ("hallucination detector", "genetic algorithm"):
+# in a sentence they take an article ("Can a hallucination detector address sycophancy?").
+COUNTABLE_HEADS = frozenset(
+    "detector classifier algorithm probe agent judge monitor verifier filter autoencoder critic "
+    "predictor discriminator regularizer regulariser optimizer optimiser scheduler "
+    "heuristic".split()
+)
+
+
+def noun_phrase(name: str) -> str:
+    """The name as a sentence uses it: a lone countable method takes "a" or "an"; plurals,
+    mass nouns ("contrastive decoding") and names with capitals ("CLIP") stay as they are."""
+    words = name.split()
+    if not words or words[-1].lower() not in COUNTABLE_HEADS or name != name.lower():
+        return name
+    first = words[0].lower()
+    vowel = first[0] in "aeio" or (first[0] == "u" and not first.startswith(("uni", "use", "usu")))
+    return f"{'an' if vowel else 'a'} {name}"
+
+
 def _it_does(name: str) -> str:
     return "they do" if _plural(name) else "it does"
 
@@ -186,6 +206,8 @@ class OfflineWriter:
 
     def write(self, context: PairContext) -> IdeaDraft:
         method, target, via = context.a, context.b, context.via
+        method_name = method.name  # as the papers write it, to find their sentences by
+        method = replace(method, name=noun_phrase(method.name))
         precedent = next((p for p in context.papers if p.concept == "via"), None)
         on_target = [p for p in context.papers if p.concept == target.key]
         company = context.target_company
@@ -281,12 +303,12 @@ class OfflineWriter:
         if precedent is not None and via is not None:
             # the history found the use in "title. abstract": the title may be where it is
             used = usage_sentence(
-                method.name,
+                method_name,
                 via.name,
                 f"{precedent.title}. {precedent.abstract}",
                 fought=via.kind == "phenomenon",
             )
-            said = _shorten(used) if used else _sentence_about(precedent.abstract, method.name)
+            said = _shorten(used) if used else _sentence_about(precedent.abstract, method_name)
             it = "them" if _plural(method.name) else "it"
             method_text += f' as "{precedent.title}" applies {it} to {via.name}' + (
                 f": {said}" if said.rstrip(".") != precedent.title.rstrip(".") else "."

@@ -1,6 +1,8 @@
 """The offline writer on contexts the test builds: what it claims follows from the analogy."""
 
-from ideation.writers import ConceptSide, GroundingPaper, OfflineWriter, PairContext
+from dataclasses import replace
+
+from ideation.writers import ConceptSide, GroundingPaper, OfflineWriter, PairContext, noun_phrase
 
 
 def side(name: str, kind: str, field: str = "cs.LG") -> ConceptSide:
@@ -137,3 +139,16 @@ def test_a_precedent_whose_title_states_the_use_is_not_quoted_twice():
     papers = (GroundingPaper("p1", title, "Another sentence.", "via"),) + ctx.papers[1:]
     draft = OfflineWriter().write(PairContext(**{**ctx.__dict__, "papers": papers}))
     assert draft.method.count(title) == 1
+
+
+def test_a_countable_method_takes_an_article():
+    assert noun_phrase("hallucination detector") == "a hallucination detector"
+    assert noun_phrase("adversarial classifier") == "an adversarial classifier"
+    assert noun_phrase("unified probe") == "a unified probe"
+    for name in ("contrastive decoding", "sparse autoencoders", "CLIP", "LLM judge"):
+        assert noun_phrase(name) == name
+    ctx = replace(context("phenomenon"), a=side("hallucination detector", "method"))
+    draft = OfflineWriter().write(ctx)
+    assert draft.title.startswith("Can a hallucination detector address code repair")
+    assert "Adding a hallucination detector reduces code repair" in draft.hypothesis
+    assert "with and without a hallucination detector" in draft.method
