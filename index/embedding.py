@@ -41,6 +41,11 @@ def get_model():
     return model
 
 
+def warm() -> None:
+    """Load the model and run it once, so that the next caller finds it ready."""
+    encode(["warm up"])
+
+
 def dimension() -> int:
     model = get_model()
     return int(model.get_embedding_dimension())

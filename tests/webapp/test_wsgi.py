@@ -16,3 +16,20 @@ def test_a_booted_worker_has_every_view_and_the_vocabulary_loaded(tmp_path):
     env = {**os.environ, "IDEAGRAPH_DATA_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1"}
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stderr[-2000:]
+
+
+def test_a_worker_loads_the_embedding_model_after_its_first_request(tmp_path):
+    """Not at boot (the first page would wait for it), but once a request has been answered,
+    so that the first search does not pay for it."""
+    probe = (
+        "import threading, webapp.wsgi; from index import embedding;"
+        "from django.core.signals import request_finished;"
+        "assert embedding.get_model.cache_info().currsize == 0;"
+        "request_finished.send(sender=None); request_finished.send(sender=None);"
+        "loaders = [t for t in threading.enumerate() if t.name == 'embedding-warm-up'];"
+        "assert len(loaders) == 1, loaders; loaders[0].join(120);"
+        "assert embedding.get_model.cache_info().currsize == 1"
+    )
+    env = {**os.environ, "IDEAGRAPH_DATA_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1"}
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr[-2000:]
