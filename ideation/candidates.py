@@ -457,19 +457,14 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     seed_methods = _seeds_as_methods(history, seeds)
     is_method[seeds[seed_methods]] = True
     is_target[seeds[~seed_methods]] = True
-    group = problem_groups(history)
-    # A seeded method is also a problem to work on: the methods papers use on methods like it
-    # are tried on it (see `improved_methods`).
-    improved = improved_methods(snapshot, is_method)
-    group[improved] = group[seeds[seed_methods]] = IMPROVED_METHOD_GROUP
     if len(seeds):
         method_sources = seeds[seed_methods]
-        target_sources = seeds
+        target_sources = seeds[~seed_methods]
     else:
         method_sources = _most_active(snapshot, is_method, limit)
         target_sources = _most_active(snapshot, is_target, limit)
     problems = np.flatnonzero(is_target)
-    if not len(problems) and not len(method_sources):
+    if not len(problems):
         return Candidates.empty()
     # Problems are compared by their centred contexts: the raw ones of one area all read alike.
     context = snapshot.context_centred
@@ -485,9 +480,8 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
             triples += [(int(method), int(problems[j]), int(via)) for j in best]
     # From a target: the problems like it, then the methods used on them.
     for target in target_sources:
-        pool = improved if group[target] == IMPROVED_METHOD_GROUP else problems
-        similarity = context[pool] @ context[target]
-        for via in pool[np.argsort(-similarity)[: VIA_PER_SOURCE + 1]]:
+        similarity = context[problems] @ context[target]
+        for via in problems[np.argsort(-similarity)[: VIA_PER_SOURCE + 1]]:
             if via == target:
                 continue
             methods, _ = _top_neighbours(snapshot.uses_by_problem[via], is_method, PER_VIA)
@@ -500,6 +494,7 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     established = problems[snapshot.papers[problems] >= MIN_PAPERS]
     floor = centred_floor(snapshot, established)
     related = np.einsum("ij,ij->i", context[v], context[t]) >= floor
+    group = problem_groups(history)
     # A target named like its precedent, or inside its name ("time series" in "time series
     # prediction"), is the precedent in other words: M on it is done. (Context similarity is
     # no sign of synonymy: related problems' papers read alike.)
@@ -508,7 +503,6 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     same_thing |= np.array([_contains(names[x], names[y]) for x, y in zip(v, t, strict=True)])
     keep = (
         (t != v)
-        & (m != t)
         & (group[t] == group[v])
         & protection_fits(
             [names[x] for x in m], [names[x] for x in t], [history.concept_kinds[x] for x in t]
@@ -643,18 +637,6 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
         (fields[m] != fields[t]) & (fields[m] >= 0) & (fields[t] >= 0),
         considered=len(keep),
     )
-
-
-# A method papers work on ("policy optimization for knowledge editing", "a new loss for sparse
-# autoencoders") is a problem of its own sort: like another such method, never like a task.
-IMPROVED_METHOD_GROUP = len(PROBLEM_GROUP) + 1
-
-
-def improved_methods(snapshot: Snapshot, is_method: np.ndarray) -> np.ndarray:
-    """The methods (of `is_method`) that some paper states another method is used on: problems
-    to improve as well as tools ("what makes model editing work better")."""
-    used_on = np.diff(snapshot.uses_by_problem.indptr) > 0
-    return np.flatnonzero(is_method & used_on)
 
 
 def problem_groups(history: History) -> np.ndarray:

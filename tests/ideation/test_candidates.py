@@ -348,27 +348,3 @@ def test_a_pair_met_under_a_kin_name_is_no_idea():
     assert ("activation_probing_method", "reward_hacking") not in triples_list(
         analogies(snapshot, CandidateQuery(), limit=10), h
     )
-
-
-def test_a_seeded_method_is_also_a_problem_to_improve():
-    """Low-rank adapters are used for knowledge editing; weight surgery reads like knowledge
-    editing: seeded with weight surgery, a batch tries the adapters on it ("what makes an edit
-    work better"). Unseeded, a method is never a target."""
-    used = "We use low rank adapters for knowledge editing in language models."
-    extra = []
-    for i in range(6):
-        day = f"2025-0{1 + i % 6}-12"
-        extra.append((day, "cs.CL", ["low_rank_adapters", "knowledge_editing"], used))
-        extra.append((day, "cs.LG", ["weight_surgery"]))
-        extra.append((day, "cs.CL", ["knowledge_editing"]))
-    vectors = {
-        "knowledge_editing": [0.1, 0, -0.9, 0.3],
-        "weight_surgery": [0.5, 0, -0.6, 0.7],
-        "low_rank_adapters": [0.5, 0, -0.5, 0],
-    }
-    kinds = dict.fromkeys(vectors, "method")
-    h = history(extra, vectors, kinds)
-    seeded = analogies(h.snapshot(), CandidateQuery(seeds=("weight_surgery",)), limit=10)
-    assert ("low_rank_adapters", "weight_surgery", "knowledge_editing") in triples(seeded, h)
-    unseeded = triples(analogies(h.snapshot(), CandidateQuery(), limit=10), h)
-    assert not any(t in vectors for _, t, _ in unseeded)
