@@ -202,19 +202,27 @@ def _allowed(snapshot: Snapshot, query: CandidateQuery) -> np.ndarray:
     return ok
 
 
+def is_attack(name: str) -> bool:
+    """Whether a method's name names an attack or a harm ("jailbreak attacks", "membership
+    inference", "harmful fine-tuning"): what a defence is tried against. A family of models
+    ("large language model") is no intervention either, but no attack."""
+    words = _WORD.findall(name.lower()) or [""]
+    return (
+        words[-1] in ATTACK_HEADS or " ".join(words) in ATTACK_NAMES or words[0] in THREAT_MODIFIERS
+    )
+
+
 def interventions(names: list[str]) -> np.ndarray:
     """Whether each name can be an intervention: not a family of models or a part of one, and
     not an attack ("backdoor attacks for video understanding" inverts the roles: an attack is
     what a defence is tried against)."""
-    words = [_WORD.findall(n.lower()) or [""] for n in names]
+    heads = [(_WORD.findall(n.lower()) or [""])[-1] for n in names]
     return np.array(
         [
-            w[-1] not in MODEL_FAMILY_HEADS
-            and w[-1] not in ATTACK_HEADS
-            and " ".join(w) not in ATTACK_NAMES
-            and not w[-1].endswith(("llm", "llms"))
-            and w[0] not in THREAT_MODIFIERS
-            for w in words
+            head not in MODEL_FAMILY_HEADS
+            and not head.endswith(("llm", "llms"))
+            and not is_attack(name)
+            for name, head in zip(names, heads, strict=True)
         ],
         dtype=bool,
     )
@@ -265,9 +273,11 @@ MIN_FIGHT_LIKENESS = 0.2
 
 def is_failure(history: History, concepts: np.ndarray) -> np.ndarray:
     """Whether each of `concepts` is something that goes wrong: a phenomenon, or an attack (a
-    method that is no intervention, as a seeded "jailbreak attacks" is)."""
+    method named for one, as a seeded "jailbreak attacks" is)."""
     kinds = np.asarray(history.concept_kinds)[concepts]
-    attacks = (kinds == METHOD) & ~interventions([history.concept_terms[int(i)] for i in concepts])
+    attacks = (kinds == METHOD) & np.array(
+        [is_attack(history.concept_terms[int(i)]) for i in concepts], dtype=bool
+    )
     return (kinds == "phenomenon") | attacks
 
 

@@ -42,8 +42,15 @@ def candidate_order(
     A failure's direct pair has its reason already: only methods with a record against a like
     failure are paired with one."""
     marks = cross_field.astype(float) + analogy - routine + 0.5 * used_near
-    reasoned = analogy | used_near | failure
+    reasoned = has_reason(analogy=analogy, used_near=used_near, failure=failure)
     return percentile + marks - UNREASONED_PENALTY * ~reasoned
+
+
+def has_reason(*, analogy: np.ndarray, used_near: np.ndarray, failure: np.ndarray) -> np.ndarray:
+    """Whether each candidate has a reason beyond closeness in meaning: a precedent, a stated
+    use of the method on a problem like the target, or (for a failure, whose direct pairs only
+    methods with a record against a like failure reach) that record."""
+    return analogy | used_near | failure
 
 
 ROUTINE_PRECEDENT = 0.5

@@ -55,6 +55,7 @@ from ideation.ranking import (
     candidate_order,
     composite,
     duplicates_of,
+    has_reason,
 )
 from ideation.selectors import idea_pairs_held
 from ideation.writers import (
@@ -404,14 +405,25 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
     scores = forecaster.scores(snapshot, found.a, found.b)
     percentile = (np.argsort(np.argsort(scores, kind="stable")) + 1) / len(scores)
     routine = routine_methods(snapshot, query)[found.a]
+    marks = {
+        "analogy": found.via >= 0,
+        "used_near": used_near_pairs(snapshot, found.a, found.b),
+        "failure": is_failure(run.history, found.b),
+    }
     ranking = candidate_order(
-        percentile=percentile,
-        cross_field=found.cross_field,
-        analogy=found.via >= 0,
-        routine=routine,
-        used_near=used_near_pairs(snapshot, found.a, found.b),
-        failure=is_failure(run.history, found.b),
+        percentile=percentile, cross_field=found.cross_field, routine=routine, **marks
     )
+    if seeds:
+        # A seeded batch is asked about its seeds: "model editing on GSM8K", with no reason but
+        # closeness in meaning, says nothing about model editing.
+        unreasoned = ~has_reason(**marks)
+        ranking[unreasoned] = -np.inf
+        if unreasoned.any():
+            run.notes.append(
+                f"{int(unreasoned.sum())} candidate pairs with the seeds left out: they rest on "
+                "closeness in meaning alone (no paper uses the method on a problem like the "
+                "target, nor fights a failure like it with the method)"
+            )
     keys = run.history.concept_keys
     repeated = np.array(
         [frozenset((keys[a], keys[b])) in held for a, b in zip(found.a, found.b, strict=True)],
@@ -428,11 +440,12 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
     run.analogies_with_use = with_precedent
     if len(chosen) < n:
         run.notes.append(
-            f"{len(chosen)} of the {n} ideas asked for: only {len(found.a)} method-target "
-            "pairs passed the filters (never mentioned together, no shared words, against a "
-            f"failure only a method named in {FIGHT_RECORD_MIN}+ papers that fight failures, one "
-            "of them like it, each "
-            "concept other than a seed in at most two ideas)"
+            f"{len(chosen)} of the {n} ideas asked for: {int(np.isfinite(ranking).sum())} "
+            "method-target pairs passed the filters (never mentioned together, no shared words, "
+            + ("a reason beyond closeness in meaning, " if seeds else "")
+            + f"against a failure only a method named in {FIGHT_RECORD_MIN}+ papers that fight "
+            "failures, one of them like it), and no concept other than a seed may be in more "
+            "than two ideas"
         )
         run.notes += _failures_already_fought(run, query, seed_rows)
     run.progress("candidates", 35)

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ideation.candidates import interventions
+from ideation.candidates import is_attack
 from ideation.uses import usage_sentence
 from ingest.text import singular
 
@@ -183,7 +183,7 @@ def _title(method: ConceptSide, target: ConceptSide, via: ConceptSide | None) ->
         )
     if target.kind == "dataset":
         return f"{m} on {t}: does the gain it shows on {via.name} hold?" if via else f"{m} on {t}"
-    if target.kind == "method" and not interventions([target.name])[0]:  # a seeded attack
+    if target.kind == "method" and is_attack(target.name):  # a seeded attack
         return f"Can {method.name} defend against {t}?"
     if target.kind == "metric":
         return (
@@ -278,7 +278,7 @@ class OfflineWriter:
                 )
                 + f"), yet no paper in the graph applies {method.name} to {target.name}."
             )
-        attack = target.kind == "method" and not interventions([target.name])[0]
+        attack = target.kind == "method" and is_attack(target.name)
         if target.kind == "phenomenon" or attack:
             harm = f"the success of {target.name}" if attack else target.name
             hypothesis = f"Adding {method.name} reduces {harm}" + (

@@ -348,3 +348,11 @@ def test_a_pair_met_under_a_kin_name_is_no_idea():
     assert ("activation_probing_method", "reward_hacking") not in triples_list(
         analogies(snapshot, CandidateQuery(), limit=10), h
     )
+
+
+def test_a_family_of_models_is_no_intervention_and_no_attack():
+    from ideation.candidates import interventions, is_attack
+
+    names = ["large language model", "jailbreak attacks", "membership inference", "LoRA"]
+    assert interventions(names).tolist() == [False, False, False, True]
+    assert [is_attack(n) for n in names] == [False, True, True, False]

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from graph.factory import get_store
 from ideation import services
+from ideation.candidates import interventions
 from ideation.history import history_forget
 from ideation.models import Idea, IdeaBatch
 from tests.conftest import HOSTILE_ID, arxiv_month_sample, hostile_paper, write_jsonl
@@ -202,6 +203,22 @@ def test_seeded_batch_uses_the_seed(corpus):
     assert batch.status == "succeeded", batch.message
     for idea in batch.ideas.all():
         assert history.concept_keys[seed] in [c["key"] for c in idea.concepts]
+
+
+def test_a_seeded_batch_offers_no_pair_on_closeness_alone(corpus):
+    """ "Model editing on GSM8K", with no reason but closeness in meaning, says nothing about the
+    seed: such pairs are left out, and the batch says how many."""
+    history = services.history_now()
+    snapshot = services.snapshot_now(history)
+    methods = [i for i in snapshot.eligible() if history.concept_kinds[i] == "method"]
+    methods = [i for i in methods if interventions([history.concept_terms[i]])[0]]
+    seed = max(methods, key=lambda i: snapshot.degree[i])
+    batch = services.idea_batch_create(params={"n": 8, "seeds": [history.concept_names[seed]]})
+    batch = services.idea_batch_run(batch_id=batch.pk)
+    assert batch.status == "succeeded", batch.message
+    assert "rest on closeness in meaning alone" in batch.message
+    for idea in batch.ideas.filter(duplicate_of=None):
+        assert idea.breakdown["precedent"]["value"] > 0, idea.title
 
 
 def llm_idea(body: dict) -> str:
