@@ -20,7 +20,7 @@ from pathlib import Path
 import redis
 from django.conf import settings
 
-from core.priority import background_command
+from core.priority import background_command, background_priority_set
 from core.queues import Queues
 
 AOF_REWRITE_MIN_SIZE = "8mb"  # below this the tail is short enough to replay quickly
@@ -202,6 +202,14 @@ def ensure_embedded_server(*, progress: Callable[[str], None] | None = None) -> 
     """Start the embedded server when the graph or the broker is configured to use it."""
     if graph_is_embedded() or broker_is_embedded():
         server_start(progress=progress)
+
+
+def background_work_begin() -> None:
+    """Start the embedded server if this process is to start it, then lower this process's
+    priority for batch work. In that order: the server answers the web pages too, and keeps the
+    priority of whoever starts it (a first `ingest --sync` on a fresh data dir left it niced)."""
+    ensure_embedded_server()
+    background_priority_set()
 
 
 def _worker_paths(name: str) -> tuple[Path, Path]:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from core.priority import background_priority_set
+from core.embedded import background_work_begin
 from ideation import selectors, services
 from ideation.jsonl import objects_write
 from ideation.models import IdeaBatch
@@ -51,7 +51,7 @@ class Command(BaseCommand):
         except services.IdeationError as exc:
             raise CommandError(str(exc)) from exc
         if opts["sync"]:
-            background_priority_set()
+            background_work_begin()
             batch = services.idea_batch_run(batch_id=batch.pk)
         else:
             batch = self._run_on_workers(batch)

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from core.priority import background_priority_set
+from core.embedded import background_work_begin
 from ingest import services
 from ingest.models import IngestJob
 from ingest.sources.arxiv_api import ArxivQuery
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         except (SourceError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         if opts["sync"]:
-            background_priority_set()
+            background_work_begin()
             self.stdout.write(f"job {job.pk}: {job.source}")
             job = services.ingest_job_run(job_id=job.pk)
         else:
