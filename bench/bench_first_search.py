@@ -13,16 +13,13 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_restart import first_page  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
+from bench_restart import first_page, gunicorn_start  # noqa: E402
 
 
 def timed_get(url: str) -> float:
@@ -43,11 +40,7 @@ def main() -> None:
     env = {**os.environ, "IDEAGRAPH_DATA_DIR": str(args.data_dir), "HF_HUB_OFFLINE": "1"}
     runs = []
     for run in range(args.runs):
-        web = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "webapp.wsgi", "-w", "1", "--threads", "2",
-             "-b", f"127.0.0.1:{args.port}"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        web = gunicorn_start(args.port, env, workers=1)
         try:
             first_page(args.port)
             time.sleep(args.pause)

@@ -36,6 +36,15 @@ def first_page(port: int, limit_s: float = 600) -> None:
     sys.exit(f"no page within {limit_s} s")
 
 
+def gunicorn_start(port: int, env: dict, *, workers: int) -> subprocess.Popen:
+    """gunicorn serving the app on loopback, `workers` x 2 threads, DEBUG off."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "webapp.wsgi", "-w", str(workers), "--threads", "2",
+         "-b", f"127.0.0.1:{port}"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 def server_load_s(data_dir: Path) -> float | None:
     """The last 'DB loaded from disk: N seconds' of the embedded server's log."""
     log = data_dir / "server" / "redis.log"
@@ -58,11 +67,7 @@ def main() -> None:
         subprocess.run([*manage, "services", "stop"], env=env, check=True, capture_output=True)
         started = time.perf_counter()
         subprocess.run([*manage, "services", "start", "--no-workers"], env=env, check=True)
-        web = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "webapp.wsgi", "-w", "2", "--threads", "2",
-             "-b", f"127.0.0.1:{args.port}"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        web = gunicorn_start(args.port, env, workers=2)
         try:
             first_page(args.port)
             runs.append(

@@ -13,9 +13,7 @@ def test_a_booted_worker_has_every_view_and_the_vocabulary_loaded(tmp_path):
         "assert 'browse.views' in sys.modules and 'ideation.views' in sys.modules;"
         "assert extraction.default_vocabulary.cache_info().currsize == 1"
     )
-    env = {**os.environ, "IDEAGRAPH_DATA_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1"}
-    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
-    assert run.returncode == 0, run.stderr[-2000:]
+    run_in_a_fresh_interpreter(probe, tmp_path)
 
 
 def test_a_worker_loads_the_embedding_model_after_its_first_request(tmp_path):
@@ -30,6 +28,10 @@ def test_a_worker_loads_the_embedding_model_after_its_first_request(tmp_path):
         "assert len(loaders) == 1, loaders; loaders[0].join(120);"
         "assert embedding.get_model.cache_info().currsize == 1"
     )
-    env = {**os.environ, "IDEAGRAPH_DATA_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1"}
-    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    run_in_a_fresh_interpreter(probe, tmp_path)
+
+
+def run_in_a_fresh_interpreter(code: str, data_dir) -> None:
+    env = {**os.environ, "IDEAGRAPH_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stderr[-2000:]
