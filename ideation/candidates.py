@@ -332,7 +332,7 @@ def fights_alike(
 def methods_against(snapshot: Snapshot, query: CandidateQuery, failure: int) -> np.ndarray:
     """The methods with a record against failures (FIGHT_RECORD_MIN) that papers already mention
     with `failure`, the longest record first: what a seeded batch on it cannot offer as new."""
-    is_method, _ = _roles(snapshot, query)
+    is_method, _ = roles(snapshot, query)
     row = snapshot.cooc[failure]
     found = row.indices[
         is_method[row.indices] & (snapshot.fight_record[row.indices] >= FIGHT_RECORD_MIN)
@@ -443,7 +443,7 @@ def _seeds_as_methods(history: History, seeds: np.ndarray) -> np.ndarray:
     return (kinds == METHOD) & interventions([history.concept_terms[int(i)] for i in seeds])
 
 
-def _roles(snapshot: Snapshot, query: CandidateQuery) -> tuple[np.ndarray, np.ndarray]:
+def roles(snapshot: Snapshot, query: CandidateQuery) -> tuple[np.ndarray, np.ndarray]:
     """Which concepts may be the method (an intervention) and which the target (a problem)."""
     history = snapshot.history
     kinds = np.asarray(history.concept_kinds)
@@ -461,7 +461,7 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
     """Candidate (method, target, via) triples; see the module doc. `limit` sizes the pool of
     starting concepts when there are no seeds."""
     history = snapshot.history
-    is_method, is_target = _roles(snapshot, query)
+    is_method, is_target = roles(snapshot, query)
     # A seed takes part whatever its size or activity.
     seeds = np.array([history.concept_index[s] for s in query.seeds], dtype=np.int64)
     seed_methods = _seeds_as_methods(history, seeds)
@@ -585,14 +585,14 @@ def general_purpose(snapshot: Snapshot, is_method: np.ndarray, is_target: np.nda
 def routine_methods(snapshot: Snapshot, query: CandidateQuery) -> np.ndarray:
     """`general_purpose` over the methods and targets of `query`: one more problem for such a
     method is routine even with a precedent, so their analogies rank after the others."""
-    return general_purpose(snapshot, *_roles(snapshot, query))
+    return general_purpose(snapshot, *roles(snapshot, query))
 
 
 def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candidates:
     """Method-target pairs close in meaning and never mentioned together, with no precedent
     (via is -1): the fallback where the graph holds too few analogies."""
     history = snapshot.history
-    is_method, is_target = _roles(snapshot, query)
+    is_method, is_target = roles(snapshot, query)
     # The most active of each side: bounds the similarity matrix on a large graph.
     specific = is_method & ~general_purpose(snapshot, is_method, is_target)
     methods = _most_active(snapshot, specific, limit)
@@ -661,7 +661,7 @@ def problem_vias(snapshot: Snapshot) -> np.ndarray:
     target (not a generic name, a field's name or a hub: "alignment", in 325 demo papers, stood
     behind "preference optimization for image captioning"). Computed once per snapshot."""
     if "problem_vias" not in snapshot.derived:
-        _, is_target = _roles(snapshot, CandidateQuery())
+        _, is_target = roles(snapshot, CandidateQuery())
         snapshot.derived["problem_vias"] = is_target
     return snapshot.derived["problem_vias"]
 

@@ -41,6 +41,7 @@ from ideation.candidates import (
     methods_against,
     pairs_choose,
     problem_groups,
+    roles,
     routine_methods,
     share_a_word,
     used_near_pairs,
@@ -448,6 +449,7 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
             "than two ideas"
         )
         run.notes += _failures_already_fought(run, query, seed_rows)
+        run.notes += _seeds_alike(run, query, seed_rows)
     run.progress("candidates", 35)
     return [
         _Pick(
@@ -480,6 +482,34 @@ def _failures_already_fought(
                 f"{len(with_it)} methods used against failures are already mentioned with "
                 f"{history.concept_names[seed]} (not novel, so not offered), among them "
                 + ", ".join(history.concept_names[int(i)] for i in with_it[:6])
+            )
+    return notes
+
+
+# Concepts whose papers read this much alike (centred context cosine) are neighbouring seeds:
+# "knowledge editing" for "model editing" (0.85 on the demo corpus).
+SEEDS_ALIKE_COSINE = 0.5
+
+
+def _seeds_alike(run: _BatchRun, query: CandidateQuery, seeds: frozenset[int]) -> list[str]:
+    """For a seeded batch that runs short, the concepts that could take each seed's role whose
+    papers read most like the seed's: seeds that may find more."""
+    history, snapshot = run.history, run.snapshot
+    is_method, is_target = roles(snapshot, CandidateQuery(kinds=query.kinds))
+    notes = []
+    for seed in sorted(seeds):
+        cosine = snapshot.context_centred @ snapshot.context_centred[seed]
+        alike = (is_method if is_method[seed] else is_target) & (cosine >= SEEDS_ALIKE_COSINE)
+        alike[seed] = False
+        if alike.any():
+            best = np.flatnonzero(alike)[np.argsort(-cosine[alike])][:3]
+            notes.append(
+                f"concepts whose papers read like those on {history.concept_names[seed]}, which "
+                "may seed more: "
+                + ", ".join(
+                    f"{history.concept_names[int(i)]} ({int(snapshot.papers[i])} papers)"
+                    for i in best
+                )
             )
     return notes
 

@@ -354,3 +354,21 @@ def test_a_seed_with_too_few_papers_stands_in_through_its_meaning(corpus):
     stand_in = batch.message.split("its nearest concept in meaning, ")[1].split(", stands in")[0]
     for idea in batch.ideas.filter(duplicate_of=None):
         assert stand_in.strip("'") in [c["name"] for c in idea.concepts]
+
+
+def test_a_short_seeded_batch_names_concepts_whose_papers_read_like_the_seed():
+    """ "Model editing" ran short on the hindsight graph; "knowledge editing", whose papers read
+    like its own, found more."""
+    from types import SimpleNamespace
+
+    from ideation.candidates import CandidateQuery
+    from tests.ideation.test_candidates import history
+
+    extra = [("2025-02-10", "cs.CR", ["activation_probing_kin", "jailbreaking"])] * 4
+    vectors = {"activation_probing_kin": [0.95, 0, 0.1, 0.25]}
+    h = history(extra, vectors, {"activation_probing_kin": "method"})
+    run = SimpleNamespace(history=h, snapshot=h.snapshot())
+    seed = h.concept_index["activation_probing"]
+    (note,) = services._seeds_alike(run, CandidateQuery(), frozenset({seed}))
+    assert note.startswith("concepts whose papers read like those on activation probing")
+    assert "activation probing kin (4 papers)" in note and "reward" not in note
