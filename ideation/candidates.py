@@ -635,6 +635,7 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
         )
         & compatible(snapshot, m, t, compatibility_floor(snapshot, is_method, is_target))
     )
+    keep[keep] = ~uses_renamed(snapshot, m[keep], t[keep])
     on_failure = keep & failures[cols]
     keep[on_failure] = fights_alike(
         snapshot, m[on_failure], t[on_failure], fight_likeness_floor(snapshot)
@@ -650,6 +651,20 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
         (fields[m] != fields[t]) & (fields[m] >= 0) & (fields[t] >= 0),
         considered=len(keep),
     )
+
+
+def uses_renamed(snapshot: Snapshot, methods: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Whether each method is stated to be used on a problem named like the target ("multi-hop
+    question answering" for "multi-hop reasoning", "jailbreak detection" for "jailbreak"): the
+    pair is that use in other words, not a new idea."""
+    names, problems = snapshot.history.concept_terms, problem_vias(snapshot)
+    renamed = np.zeros(len(methods), dtype=bool)
+    for i, (method, target) in enumerate(zip(methods, targets, strict=True)):
+        used = snapshot.uses[method].indices
+        renamed[i] = any(
+            share_a_word(names[p], names[target]) for p in used[problems[used]] if p != target
+        )
+    return renamed
 
 
 def problem_groups(history: History) -> np.ndarray:

@@ -356,3 +356,18 @@ def test_a_family_of_models_is_no_intervention_and_no_attack():
     names = ["large language model", "jailbreak attacks", "membership inference", "LoRA"]
     assert interventions(names).tolist() == [False, False, False, True]
     assert [is_attack(n) for n in names] == [False, True, True, False]
+
+
+def test_a_direct_pair_that_renames_a_stated_use_is_no_idea():
+    """Knowledge editing is used on multi-hop question answering: "knowledge editing for
+    multi-hop reasoning" is that use in other words."""
+    from ideation.candidates import uses_renamed
+
+    extra = [("2025-02-10", "cs.CR", ["jailbreaking_prompts"])] * 4
+    h = history(extra, {"jailbreaking_prompts": [0, 1, 0.1, 0]}, {"jailbreaking_prompts": "task"})
+    probing = h.concept_index["activation_probing"]
+    targets = np.array([h.concept_index[k] for k in ("jailbreaking_prompts", "reward_hacking")])
+    assert uses_renamed(h.snapshot(), np.array([probing, probing]), targets).tolist() == [
+        True,
+        False,
+    ]
