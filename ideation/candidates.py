@@ -321,15 +321,55 @@ def fights_alike(
     snapshot: Snapshot, methods: np.ndarray, failures: np.ndarray, floor: float
 ) -> np.ndarray:
     """Whether each method has a record against failures (FIGHT_RECORD_MIN) that includes one
-    alike to the failure beside it (`alike_failures_fought`)."""
-    return np.array(
-        [
-            snapshot.fight_record[m] >= FIGHT_RECORD_MIN
-            and bool(alike_failures_fought(snapshot, int(m), int(f), floor))
-            for m, f in zip(methods, failures, strict=True)
-        ],
-        dtype=bool,
+    alike to the failure beside it (`alike_failures_fought`), in papers that themselves read
+    like the failure's (`fight_papers_read_like`)."""
+    found = []
+    for m, f in zip(methods, failures, strict=True):
+        alike = (
+            alike_failures_fought(snapshot, int(m), int(f), floor)
+            if snapshot.fight_record[m] >= FIGHT_RECORD_MIN
+            else []
+        )
+        found.append(bool(alike) and fight_papers_read_like(snapshot, int(m), int(f), alike, floor))
+    return np.array(found, dtype=bool)
+
+
+def _fighting_papers(snapshot: Snapshot) -> dict[int, np.ndarray]:
+    """Each phenomenon's papers of the snapshot that set out to fight it. Computed once per
+    snapshot."""
+    if "fighting_papers" not in snapshot.derived:
+        history = snapshot.history
+        fights = history.fights[history.paper_day[history.fights[:, 1]] <= snapshot.day]
+        order = np.argsort(fights[:, 0], kind="stable")
+        phenomena, starts = np.unique(fights[order, 0], return_index=True)
+        groups = np.split(fights[order, 1], starts[1:])
+        snapshot.derived["fighting_papers"] = {
+            int(p): papers for p, papers in zip(phenomena, groups, strict=True)
+        }
+    return snapshot.derived["fighting_papers"]
+
+
+def fight_papers_read_like(
+    snapshot: Snapshot, method: int, failure: int, alike: list[tuple[int, int]], floor: float
+) -> bool:
+    """Whether the papers in which `method` fights the `alike` failures read like those on
+    `failure` (their mean embedding, centred as concept contexts are, at `floor` or more): CLIP
+    fights hallucinations in vision-language models, which says nothing of sycophancy (0.05 on
+    the demo corpus) and something of spurious correlations (0.25)."""
+    fighting = _fighting_papers(snapshot)
+    history = snapshot.history
+    named = history.by_concept.indices[
+        history.by_concept.indptr[method] : history.by_concept.indptr[method + 1]
+    ]
+    papers = np.intersect1d(
+        named, np.concatenate([fighting.get(p, np.zeros(0, np.int64)) for p, _ in alike])
     )
+    if not len(papers):
+        return False
+    mean = history.paper_vectors[papers].astype(np.float32).sum(axis=0)
+    centred = mean / max(float(np.linalg.norm(mean)), 1e-9) - snapshot.context_offset
+    centred /= max(float(np.linalg.norm(centred)), 1e-9)
+    return float(centred @ snapshot.context_centred[failure]) >= floor
 
 
 def methods_against(snapshot: Snapshot, query: CandidateQuery, failure: int) -> np.ndarray:

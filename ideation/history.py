@@ -221,9 +221,13 @@ class Snapshot:
         established = self.papers >= MIN_PAPERS
         if not established.any():
             established = self.papers > 0
-        centred = self.context - (
-            self.context[established].mean(axis=0) if established.any() else 0
+        # Kept to centre other contexts the same way (a set of papers' mean embedding).
+        self.context_offset = (
+            self.context[established].mean(axis=0)
+            if established.any()
+            else np.zeros(self.context.shape[1], dtype=np.float32)
         )
+        centred = self.context - self.context_offset
         self.context_centred = centred / np.maximum(
             np.linalg.norm(centred, axis=1, keepdims=True), 1e-9
         )

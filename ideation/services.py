@@ -393,7 +393,8 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
             raise IdeationError(
                 "no method with a record against a failure like "
                 + ", ".join(run.history.concept_names[int(i)] for i in seeded)
-                + f" (named in {FIGHT_RECORD_MIN}+ papers that fight failures, one of them alike)"
+                + f" (named in {FIGHT_RECORD_MIN}+ papers that fight failures, some of them a "
+                "like failure in papers that read like this one's)"
                 " is left untried on it"
                 + (f"; {'; '.join(why)}" if why else "")
                 + ": seed a method to try against it as well, or widen the kinds"
@@ -445,7 +446,8 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
             "method-target pairs passed the filters (never mentioned together, no shared words, "
             + ("a reason beyond closeness in meaning, " if seeds else "")
             + f"against a failure only a method named in {FIGHT_RECORD_MIN}+ papers that fight "
-            "failures, one of them like it), and no concept other than a seed may be in more "
+            "failures, some of them a like failure in papers that read like the target's), and "
+            "no concept other than a seed may be in more "
             "than two ideas"
         )
         run.notes += _failures_already_fought(run, query, seed_rows)

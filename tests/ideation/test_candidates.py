@@ -4,9 +4,11 @@ import numpy as np
 
 from ideation.candidates import (
     CandidateQuery,
+    alike_failures_fought,
     analogies,
     closest_use,
     direct_pairs,
+    fight_likeness_floor,
     problem_groups,
     protection_fits,
     share_a_word,
@@ -371,3 +373,24 @@ def test_a_direct_pair_that_renames_a_stated_use_is_no_idea():
         True,
         False,
     ]
+
+
+def test_a_record_counts_only_in_papers_that_read_like_the_target():
+    """ "Can CLIP address sycophancy?": CLIP's papers fight hallucinations in vision-language
+    models. A record against a like failure counts only where the papers in which the method
+    fights it read like the target's own papers."""
+    extra = [
+        (f"2025-0{1 + i}-15", "eess.AS", ["speech_filtering", "sycophancy", "speech_coding"],
+         "Speech filtering reduces sycophancy in spoken dialogue systems.")
+        for i in range(3)
+    ]  # fmt: skip
+    extra += [(f"2025-0{1 + i}-16", "cs.LG", ["sycophancy", "reward_model"]) for i in range(6)]
+    h, snapshot, methods = methods_against_reward_hacking(
+        extra, {"speech_filtering": [0, 0.8, 0.6, 0.1]}, {"speech_filtering": "method"}
+    )
+    filtering = h.concept_index["speech_filtering"]
+    assert snapshot.fight_record[filtering] == 3
+    assert alike_failures_fought(
+        snapshot, filtering, h.concept_index["reward_hacking"], fight_likeness_floor(snapshot)
+    )
+    assert "speech_filtering" not in methods
