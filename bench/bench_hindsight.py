@@ -148,6 +148,19 @@ def main() -> None:
     repeated = sum(1 for n in sentences.values() if n > 3)
     concept_uses = Counter(c["key"] for r in rows for c in r.concepts)
     rate = sum(hits) / max(len(hits), 1)
+    # What in an idea's score goes with being taken up: realised ideas by the strength of their
+    # reason (the score's precedent part) and by their forecast percentile's half, and in the
+    # top half of the displayed order.
+    by_reason: dict[str, list[int]] = {}
+    by_forecast: dict[str, list[int]] = {"top half": [0, 0], "bottom half": [0, 0]}
+    for row, hit in zip(rows, hits, strict=True):
+        tally = by_reason.setdefault(str(row.breakdown["precedent"]["value"]), [0, 0])
+        tally[0] += hit
+        tally[1] += 1
+        half = "top half" if row.breakdown["forecast"]["value"] >= 0.5 else "bottom half"
+        by_forecast[half][0] += hit
+        by_forecast[half][1] += 1
+    top = len(rows) // 2
     base = sum(baseline) / max(len(baseline), 1)
     results = {
         "graph_papers": len(before),
@@ -164,6 +177,11 @@ def main() -> None:
         "sentences_in_more_than_3_ideas": repeated,
         "most_ideas_per_concept": max(concept_uses.values(), default=0),
         "with_a_precedent": sum(1 for r in rows if "was used on" in r.problem),
+        "realised_by_reason_strength": {
+            k: f"{h} of {n}" for k, (h, n) in sorted(by_reason.items())
+        },
+        "realised_by_forecast": {k: f"{h} of {n}" for k, (h, n) in by_forecast.items()},
+        "realised_in_top_half_by_rank": f"{sum(hits[:top])} of {top}",
         "timings": timings,
         "sample": [r.title for r in rows[:10]],
     }

@@ -30,8 +30,8 @@ MIN_PAPERS = 3
 RECENT_DAYS = 180
 NEW_PARTNER_DAYS = 90
 NO_DATE = np.iinfo(np.int32).min
-# what a history holds and how it reads it; 2: stated uses, 3 and 4: their rules, 5: fights
-HISTORY_FORMAT = 5
+# what a history holds and how it reads it; 2: stated uses, 3, 4 and 6: their rules, 5: fights
+HISTORY_FORMAT = 6
 
 
 def day_number(iso: str | None) -> int:

@@ -63,6 +63,12 @@ _NOT_A_USE = frozenset(
     "than while but whereas unlike however although though not without despite instead rather "
     "versus v vs compared vulnerable susceptible fail fails failed".split()
 )
+# Words that turn the "on" or "in" after a method into what it rests on, not what it is used on
+# ("M built on P", "M relies on P", "M grounded in P").
+_RESTS_ON = frozenset(
+    "built build builds building rely relies relying relied depend depends depending depended "
+    "rest rests resting founded grounded hinge hinges".split()
+)
 USE_GAP = 6  # at most this many words between the two names
 CUE_REACH = 3  # the word of use stands within this many words of the method
 
@@ -109,6 +115,7 @@ def _says_use(tokens: list[str], m_at: int, m_len: int, p_at: int, p_len: int) -
         len(between) > USE_GAP
         or not any(cue.match(w) for w in near)
         or _NOT_A_USE.intersection(between)
+        or (m_at < p_at and _RESTS_ON.intersection(near))
     ):
         return 0
     return FIGHT if any(_FIGHTS.match(w) for w in fighting) else USE
