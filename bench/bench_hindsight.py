@@ -154,7 +154,10 @@ def main() -> None:
     by_reason: dict[str, list[int]] = {}
     by_forecast: dict[str, list[int]] = {"top half": [0, 0], "bottom half": [0, 0]}
     for row, hit in zip(rows, hits, strict=True):
-        tally = by_reason.setdefault(str(row.breakdown["precedent"]["value"]), [0, 0])
+        reason = ("precedent " if "was used on" in row.problem else "") + str(
+            row.breakdown["precedent"]["value"]
+        )
+        tally = by_reason.setdefault(reason, [0, 0])
         tally[0] += hit
         tally[1] += 1
         half = "top half" if row.breakdown["forecast"]["value"] >= 0.5 else "bottom half"

@@ -55,6 +55,7 @@ from ideation.ranking import (
     Signals,
     candidate_order,
     composite,
+    display_order,
     duplicates_of,
     has_reason,
 )
@@ -366,6 +367,12 @@ def _reason_strength(pick: _Pick, context: PairContext) -> float:
     return LOOSE_REASON if context.loose_use or context.alike_fought else 0.0
 
 
+def _is_grounded(pick: _Pick, context: PairContext) -> bool:
+    """Whether papers show the idea's reason: a precedent paper, or the method's record against
+    a failure like the target (not a stated use on a problem merely nearby)."""
+    return bool(pick.precedent or context.alike_fought)
+
+
 def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
     """The candidates to write ideas for (a few more than asked: near-duplicates merge later),
     ranked by the forecast (the model's probability, or the proxy without one)."""
@@ -618,9 +625,18 @@ def _stage_save(run: _BatchRun, checked: list[_Checked], vectors: np.ndarray) ->
     """Rank, merge near-duplicates into the idea they repeat, and save the ideas."""
     batch = run.batch
     n = int(batch.params["n"])
-    order = sorted(range(len(checked)), key=lambda i: -checked[i].score)
+    grounded = [_is_grounded(item.written.pick, item.written.context) for item in checked]
+    tiered = bool(batch.params.get("seeds"))
+    order = display_order(scores=[item.score for item in checked], grounded=grounded, tiered=tiered)
     merged = duplicates_of(vectors, order)
     kept = [i for i in order if i not in merged][:n]
+    loose = sum(not grounded[i] for i in kept)
+    if tiered and loose:
+        run.notes.append(
+            f"{loose} of the ideas rest on a stated use of the method on a problem near the "
+            "target, not on a precedent paper or a record against a like failure: they are "
+            "listed after the others, whatever their score"
+        )
     kept_set = set(kept)
     listed = kept + [i for i in order if i in merged and merged[i] in kept_set]
     with transaction.atomic():

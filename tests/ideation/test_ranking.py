@@ -10,9 +10,10 @@ from ideation.ranking import (
     Signals,
     candidate_order,
     composite,
+    display_order,
     duplicates_of,
 )
-from ideation.services import _Pick, _reason_strength
+from ideation.services import _is_grounded, _Pick, _reason_strength
 from tests.ideation.test_writers import context
 
 
@@ -79,3 +80,15 @@ def test_the_shown_reason_part_says_how_much_the_reason_says():
     assert _reason_strength(direct, replace(bare, loose_use=("jailbreak", 0.3))) == LOOSE_REASON
     assert _reason_strength(direct, replace(bare, alike_fought=(("toxicity", 4),))) == LOOSE_REASON
     assert _reason_strength(direct, bare) == 0.0
+    # Grounded: what papers show (a precedent, a record against a like failure), not a nearby use.
+    assert _is_grounded(analogy, context())
+    assert _is_grounded(direct, replace(bare, alike_fought=(("toxicity", 4),)))
+    assert not _is_grounded(direct, replace(bare, loose_use=("jailbreak", 0.3)))
+    assert not _is_grounded(direct, bare)
+
+
+def test_a_seeded_batch_shows_its_grounded_ideas_first():
+    scores = [0.76, 0.74, 0.73, 0.61]  # a loose use, a record, a loose use, a precedent
+    grounded = [False, True, False, True]
+    assert display_order(scores=scores, grounded=grounded, tiered=False) == [0, 1, 2, 3]
+    assert display_order(scores=scores, grounded=grounded, tiered=True) == [1, 3, 0, 2]
