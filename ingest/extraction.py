@@ -297,6 +297,10 @@ def kind_of(key: str, words: list[str], vocab: Vocabulary) -> str:
     if kind := vocab.kinds.get(key):
         if kind == "task" and len(words) == 1 and _CAMEL_CASE.search(words[0]):
             return "dataset"  # MuJoCo, listed among tasks, is a benchmark people run on
+        if kind == "dataset" and len(words) == 1 and words[0].islower():
+            # The lists name datasets "Shifts", "Reddit", "Letter"; written in lower case the
+            # word is an ordinary one ("under distribution shifts", "sales records").
+            return "other"
         return kind
     head = singular(words[-1].lower())
     if head == "set" and len(words) > 1 and words[-2].lower() == "data":

@@ -74,6 +74,11 @@ def test_kinds_follow_vocabulary_and_head_words():
     # the concept list files MuJoCo among tasks; a camel-case name is a benchmark to run on
     mujoco = {c.name: c.kind for c in extract_concepts("Policies trained on MuJoCo locomotion.")}
     assert mujoco["MuJoCo"] == "dataset"
+    # The lists name a dataset "Shifts"; in lower case the word is no dataset.
+    shifts = {c.key: c.kind for c in extract_concepts("Models fail under shifts of the input.")}
+    assert shifts.get("shift", "other") == "other"
+    named = {c.key: c.kind for c in extract_concepts("We evaluate on the Shifts benchmark.")}
+    assert named["shift"] == "dataset"
 
 
 def test_function_words_and_generic_words_are_not_concepts():
