@@ -70,7 +70,9 @@ _CAMEL = re.compile(r"[a-z0-9][A-Z]")
 @lru_cache(maxsize=WORD_CACHE_SIZE)
 def is_cased_name(word: str) -> bool:
     """A word whose capitals carry meaning: an acronym (DPO, GPT-4o, LLMs) or a camel-case name
-    (TruthfulQA, ImageNet); not a shouted or mistyped word ("HAllucination")."""
+    (TruthfulQA, ImageNet, nuScenes); not a shouted or mistyped word ("HAllucination")."""
+    if word[:1].islower() and any(c.isupper() for c in word[1:]):
+        return True  # nuScenes, iNaturalist, vLLM: no sentence starts in lower case
     letters = [c for c in word if c.isalpha()]
     if sum(c.isupper() for c in letters) < 2:
         return False
