@@ -167,6 +167,25 @@ def noun_phrase(name: str) -> str:
     return f"{'an' if vowel else 'a'} {name}"
 
 
+# Failures that come one at a time ("a backdoor", "a jailbreak"): a title asks about them in the
+# plural ("Can knowledge distillation address backdoors?"), where mass nouns ("sycophancy",
+# "reward hacking") stay as they are. Concept names are singular, whatever papers write.
+COUNTABLE_FAILURES = frozenset(
+    "backdoor jailbreak attack trojan exploit example shift correlation hallucination latent "
+    "head sink vulnerability".split()
+)
+
+
+def failure_phrase(name: str) -> str:
+    """A failure's name as a title asks about it: the plural of a countable one."""
+    words = name.split()
+    last = words[-1] if words else name
+    if last.lower() not in COUNTABLE_FAILURES:
+        return name
+    plural = last[:-1] + "ies" if last.endswith("y") else last + "s"
+    return " ".join([*words[:-1], plural])
+
+
 def _it_does(name: str) -> str:
     return "they do" if _plural(name) else "it does"
 
@@ -176,8 +195,10 @@ def _title(method: ConceptSide, target: ConceptSide, via: ConceptSide | None) ->
     m, t = method.name, target.name
     m = _capital(m)
     if target.kind == "phenomenon":
+        t = failure_phrase(t)
+        done = via and (failure_phrase(via.name) if via.kind == "phenomenon" else via.name)
         return (
-            f"Can {method.name} address {t}, as {_it_does(method.name)} {via.name}?"
+            f"Can {method.name} address {t}, as {_it_does(method.name)} {done}?"
             if via
             else (f"Can {method.name} address {t}?")
         )

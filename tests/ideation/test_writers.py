@@ -2,7 +2,14 @@
 
 from dataclasses import replace
 
-from ideation.writers import ConceptSide, GroundingPaper, OfflineWriter, PairContext, noun_phrase
+from ideation.writers import (
+    ConceptSide,
+    GroundingPaper,
+    OfflineWriter,
+    PairContext,
+    failure_phrase,
+    noun_phrase,
+)
 
 
 def side(name: str, kind: str, field: str = "cs.LG") -> ConceptSide:
@@ -152,3 +159,18 @@ def test_a_countable_method_takes_an_article():
     assert draft.title.startswith("Can a hallucination detector address code repair")
     assert "Adding a hallucination detector reduces code repair" in draft.hypothesis
     assert "with and without a hallucination detector" in draft.method
+
+
+def test_a_title_asks_about_countable_failures_in_the_plural():
+    assert failure_phrase("backdoor") == "backdoors"
+    assert failure_phrase("adversarial vulnerability") == "adversarial vulnerabilities"
+    for name in ("sycophancy", "reward hacking", "spurious correlations", "prompt injection"):
+        assert failure_phrase(name) == name
+    ctx = replace(
+        context("phenomenon"),
+        b=side("backdoor", "phenomenon"),
+        via=side("jailbreak", "phenomenon"),
+    )
+    assert OfflineWriter().write(ctx).title == (
+        "Can activation steering address backdoors, as it does jailbreaks?"
+    )
