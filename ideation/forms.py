@@ -6,7 +6,7 @@ from django.conf import settings
 from core.llm import llm_configured
 from graph.store import CONCEPT_KINDS
 from ideation.models import Idea, IdeaBatch
-from ideation.selectors import IdeaFilter, concepts_unknown
+from ideation.selectors import IdeaFilter, seeds_refusal
 
 _CATEGORY = re.compile(r"^[a-z\-]+(\.[A-Za-z\-]+)?$")
 
@@ -62,12 +62,9 @@ class IdeaBatchForm(forms.Form):
 
     def clean_seeds(self) -> list[str]:
         seeds = _split(self.cleaned_data["seeds"])
-        unknown = concepts_unknown(names=seeds) if seeds else []
-        if unknown:
-            raise forms.ValidationError(
-                f"not a concept of the graph: {', '.join(unknown)} (search for the name the "
-                "graph uses; a batch starts only from known concepts)"
-            )
+        refusal = seeds_refusal(names=seeds)
+        if refusal:
+            raise forms.ValidationError(refusal)
         return seeds
 
     def clean_field_weights(self) -> dict[str, float]:

@@ -9,7 +9,12 @@ from django.db.models import QuerySet
 from graph.factory import get_store
 from graph.store import PaperBrief
 from ideation.models import ForecastModel, Idea, IdeaBatch
+from index import embedding
+from index.selectors import nearest_keys
+from index.vectorindex import CONCEPTS
 from ingest.selectors import concept_keys_resolve
+
+SEED_SUGGESTIONS = 3
 
 
 def concepts_unknown(*, names: list[str]) -> list[str]:
@@ -18,6 +23,28 @@ def concepts_unknown(*, names: list[str]) -> list[str]:
     keys = {name: concept_keys_resolve(text=name) for name in names}
     known = get_store().concepts_brief(keys=sorted({k for ks in keys.values() for k in ks}))
     return [name for name, ks in keys.items() if not any(k in known for k in ks)]
+
+
+def seeds_refusal(*, names: list[str]) -> str | None:
+    """Why these seeds cannot start a batch, or None: the names that are no concept of the graph,
+    each with the concepts closest to it in meaning ("dead latent": "dead features (12
+    papers)"), so a researcher finds the name the graph uses."""
+    unknown = concepts_unknown(names=names) if names else []
+    if not unknown:
+        return None
+    store = get_store()
+    described = []
+    for name, vector in zip(unknown, embedding.encode(unknown), strict=True):
+        near = [
+            key for key, _ in nearest_keys(index=CONCEPTS, vector=vector, limit=SEED_SUGGESTIONS)
+        ]
+        briefs = store.concepts_brief(keys=near)
+        close = [f"{briefs[k].name} ({briefs[k].papers} papers)" for k in near if k in briefs]
+        described.append(f"{name} (closest in meaning: {', '.join(close)})" if close else name)
+    return (
+        f"not a concept of the graph: {'; '.join(described)}. Seed with a name the graph uses; a "
+        "batch starts only from known concepts"
+    )
 
 
 def idea_pairs_held(*, user=None, before_batch: int | None = None) -> set[frozenset[str]]:

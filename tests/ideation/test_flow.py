@@ -190,6 +190,18 @@ def test_ideate_with_an_unknown_seed_fails_naming_it(corpus, tmp_path):
                      out=tmp_path / "x.jsonl")  # fmt: skip
 
 
+def test_an_unknown_seed_is_answered_with_the_concepts_closest_in_meaning(corpus, tmp_path):
+    history = services.history_now()
+    known = max(range(len(history.concept_keys)), key=lambda i: history.incidence[:, i].sum())
+    name = history.concept_names[known]
+    with pytest.raises(CommandError) as refused:
+        call_command("ideate", n=3, sync=True, seed_concepts=[f"{name} studies qq"],
+                     out=tmp_path / "x.jsonl")  # fmt: skip
+    said = str(refused.value)
+    assert f"{name} studies qq (closest in meaning: " in said
+    assert f"{name} (" in said.split("closest in meaning: ")[1]
+
+
 def test_seeded_batch_uses_the_seed(corpus):
     history = services.history_now()
     snapshot = services.snapshot_now(history)

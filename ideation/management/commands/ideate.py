@@ -43,9 +43,9 @@ class Command(BaseCommand):
             "active_since": opts["active_since"],
             "repeats": opts["repeats"],
         }
-        unknown = selectors.concepts_unknown(names=params["seeds"]) if params["seeds"] else []
-        if unknown:
-            raise CommandError(f"--seed-concepts: not a concept of the graph: {', '.join(unknown)}")
+        refusal = selectors.seeds_refusal(names=params["seeds"] or [])
+        if refusal:
+            raise CommandError(f"--seed-concepts: {refusal}")
         try:
             batch = services.idea_batch_create(params=params, writer=opts["writer"])
         except services.IdeationError as exc:
