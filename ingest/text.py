@@ -65,6 +65,7 @@ def squash(phrase: str) -> str:
 
 
 _CAMEL = re.compile(r"[a-z0-9][A-Z]")
+SLIPPED_TAIL = 6
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
@@ -79,7 +80,11 @@ def is_cased_name(word: str) -> bool:
     if _CAMEL.search(word):
         return True
     upper_run = len(word) - len(word.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"))
-    return upper_run >= len(word.rstrip("s")) - 1  # all capitals, perhaps a plural "s"
+    if upper_run >= len(word.rstrip("s")) - 1:
+        return True  # all capitals, perhaps a plural "s"
+    # Capitals, then lower case: a name (MMBench, VBench, IFEval, DBpedia), or the shift key
+    # held a letter too long on a word ("HAllucination": two capitals, a long lower-case tail).
+    return not (upper_run == 2 and len(word) - upper_run >= SLIPPED_TAIL)
 
 
 def display_name(words: list[str]) -> str:

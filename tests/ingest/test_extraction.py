@@ -119,9 +119,10 @@ def test_hostile_text_is_only_data():
 
 def test_names_keep_the_case_people_write():
     concepts = {c.name: c for c in extract_concepts(
-        "We test GPT-4o on TruthfulQA and nuScenes with DPO; the HAllucination rate rises."
+        "We test GPT-4o on TruthfulQA, nuScenes, MMBench and IFEval with DPO; the HAllucination "
+        "rate rises."
     )}  # fmt: skip
-    assert {"GPT-4o", "TruthfulQA", "nuScenes"} <= set(concepts)
+    assert {"GPT-4o", "TruthfulQA", "nuScenes", "MMBench", "IFEval"} <= set(concepts)
     assert (concepts["GPT-4o"].kind, concepts["TruthfulQA"].kind) == ("other", "dataset")
     assert concepts["DPO"].key == squash("direct preference optimization")
     assert concepts["DPO"].aliases == ("DPO",)
