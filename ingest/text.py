@@ -82,8 +82,11 @@ def is_cased_name(word: str) -> bool:
     upper_run = len(word) - len(word.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"))
     if upper_run >= len(word.rstrip("s")) - 1:
         return True  # all capitals, perhaps a plural "s"
-    # Capitals, then lower case: a name (MMBench, VBench, IFEval, DBpedia), or the shift key
-    # held a letter too long on a word ("HAllucination": two capitals, a long lower-case tail).
+    # A run of capitals, then lower case: a name (MMBench, VBench, IFEval, DBpedia), or the
+    # shift key held a letter too long ("HAllucination": two capitals, a long lower-case tail).
+    # A hyphen joins words, each capitalised in a title ("Multi-Agent", "AI-Generated"): no name.
+    if "-" in word or upper_run < 2:
+        return False
     return not (upper_run == 2 and len(word) - upper_run >= SLIPPED_TAIL)
 
 
