@@ -58,6 +58,15 @@ DELETE m
 """
 
 # Concepts no paper mentions any more (after a re-extraction) leave the graph.
+# A re-extraction's reading of each concept's kind (that of its first mention), where it differs.
+RETYPE_CONCEPTS = """
+UNWIND $rows AS row
+MATCH (c:Concept {key: row.key})
+WHERE c.kind <> row.kind
+SET c.kind = row.kind
+RETURN count(c)
+"""
+
 DELETE_UNMENTIONED_CONCEPTS = """
 UNWIND $keys AS key
 MATCH (c:Concept {key: key})

@@ -186,6 +186,14 @@ class CypherStore(ABC):
         for chunk in _chunks(sorted(previously - now)):
             self._run(cypher.DELETE_UNMENTIONED_CONCEPTS, {"keys": list(chunk)}, write=True)
 
+    def concepts_retype(self, *, kinds: dict[str, str]) -> int:
+        rows = [{"key": key, "kind": kind} for key, kind in kinds.items()]
+        return sum(
+            row[0]
+            for chunk in _chunks(rows)
+            for row in self._run(cypher.RETYPE_CONCEPTS, {"rows": list(chunk)}, write=True)
+        )
+
     def concepts_of_papers(self, *, keys: Sequence[str]) -> set[str]:
         found: set[str] = set()
         for chunk in _chunks(keys):

@@ -384,6 +384,7 @@ def concepts_reextract(*, batch_size: int = 512) -> dict[str, int]:
     before = store.counts().concepts
     merged = concept_merge_map()
     papers = 0
+    kinds: dict[str, str] = {}  # as an ingest types a concept: by its first mention
     for page in store.paper_texts(batch_size=batch_size):
         mentions: dict[str, tuple[Mention, ...]] = {}
         concepts: dict[str, ConceptRow] = {}
@@ -393,8 +394,10 @@ def concepts_reextract(*, batch_size: int = 512) -> dict[str, int]:
             mentions[key] = _mentions(title, found)
             for c in found:
                 concepts.setdefault(c.key, ConceptRow(c.key, c.name, c.kind, c.aliases))
+                kinds.setdefault(c.key, c.kind)
         store.paper_mentions_replace(mentions=mentions, concepts=list(concepts.values()))
         papers += len(page)
+    retyped = store.concepts_retype(kinds=kinds)
     lacking = [
         (key, name)
         for names in store.concept_names(min_papers=settings.CONCEPT_VECTOR_MIN_PAPERS)
@@ -414,4 +417,5 @@ def concepts_reextract(*, batch_size: int = 512) -> dict[str, int]:
         "concepts_before": before,
         "concepts_after": store.counts().concepts,
         "concept_vectors_added": len(new),
+        "concepts_retyped": retyped,
     }

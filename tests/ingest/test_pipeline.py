@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -164,8 +165,9 @@ def test_reextraction_brings_an_old_graph_to_the_current_concepts(
 
     real = extraction.extract_concepts
 
-    def old_extractor(text: str) -> list[Concept]:  # an older layer: a generic phrase as concept
-        return [*real(text), Concept("accuratemodel", "accurate model", "method", ((0, 1),))]
+    def old_extractor(text: str) -> list[Concept]:  # an older layer: a generic phrase as concept,
+        untyped = [replace(c, kind="other") for c in real(text)]  # and no kinds
+        return [*untyped, Concept("accuratemodel", "accurate model", "method", ((0, 1),))]
 
     monkeypatch.setattr(services, "extract_concepts", old_extractor)
     job = run_file(write_jsonl(tmp_path / "p.jsonl", sample_lines(12)))
@@ -192,6 +194,9 @@ def test_reextraction_brings_an_old_graph_to_the_current_concepts(
     found = real(embedding.paper_text(*store.papers_text(keys=[key])[key]))
     expected = {c.key for c in concepts_merged(found, concept_merge_map())}  # variants merged
     assert {k for k, _, _ in store.paper_mentions(key=key)} == expected
+    typed = [c for c in concepts_merged(found, concept_merge_map()) if c.kind != "other"]
+    assert typed and counts["concepts_retyped"] >= len({c.key for c in typed})
+    assert all(store.concept_detail(key=c.key).kind == c.kind for c in typed)
 
 
 def test_chunks_start_small_so_the_embedding_starts_early():

@@ -14,5 +14,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{counts['papers']:,} papers re-extracted: {counts['concepts_before']:,} concepts "
             f"before, {counts['concepts_after']:,} after; "
-            f"{counts['concept_vectors_added']:,} concept vectors added"
+            f"{counts['concept_vectors_added']:,} concept vectors added; "
+            f"{counts['concepts_retyped']:,} concepts retyped"
         )
