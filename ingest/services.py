@@ -397,7 +397,6 @@ def concepts_reextract(*, batch_size: int = 512) -> dict[str, int]:
                 kinds.setdefault(c.key, c.kind)
         store.paper_mentions_replace(mentions=mentions, concepts=list(concepts.values()))
         papers += len(page)
-    retyped = store.concepts_retype(kinds=kinds)
     lacking = [
         (key, name)
         for names in store.concept_names(min_papers=settings.CONCEPT_VECTOR_MIN_PAPERS)
@@ -410,6 +409,11 @@ def concepts_reextract(*, batch_size: int = 512) -> dict[str, int]:
             index=CONCEPTS, keys=[k for k, _ in new], vectors=embedding.encode([n for _, n in new])
         )
     concepts_merge_variants(refresh_tops=False)  # refreshed next
+    # Keys in order of first mention; a variant merged just now counts for its concept.
+    into, merged_kinds = concept_merge_map(), {}
+    for key, kind in kinds.items():
+        merged_kinds.setdefault(into.get(key, key), kind)
+    retyped = store.concepts_retype(kinds=merged_kinds)
     store.concept_tops_refresh(min_papers=settings.CONCEPT_TOP_MIN_PAPERS, stale_only=False)
     graph_rewritten_mark()  # names and mentions changed, perhaps not the counts
     return {
