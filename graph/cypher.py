@@ -57,7 +57,6 @@ MATCH (:Paper {key: key})-[m:MENTIONS]->()
 DELETE m
 """
 
-# Concepts no paper mentions any more (after a re-extraction) leave the graph.
 # A re-extraction's reading of each concept's kind (that of its first mention), where it differs.
 RETYPE_CONCEPTS = """
 UNWIND $rows AS row
@@ -67,6 +66,7 @@ SET c.kind = row.kind
 RETURN count(c)
 """
 
+# Concepts no paper mentions any more (after a re-extraction) leave the graph.
 DELETE_UNMENTIONED_CONCEPTS = """
 UNWIND $keys AS key
 MATCH (c:Concept {key: key})

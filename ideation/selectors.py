@@ -29,7 +29,7 @@ def seeds_refusal(*, names: list[str]) -> str | None:
     """Why these seeds cannot start a batch, or None: the names that are no concept of the graph,
     each with the concepts closest to it in meaning ("dead latent": "dead features (12
     papers)"), so a researcher finds the name the graph uses."""
-    unknown = concepts_unknown(names=names) if names else []
+    unknown = concepts_unknown(names=names) if names else []  # no seeds: no graph round trip
     if not unknown:
         return None
     store = get_store()

@@ -196,12 +196,10 @@ def _title(method: ConceptSide, target: ConceptSide, via: ConceptSide | None) ->
     m = _capital(m)
     if target.kind == "phenomenon":
         t = failure_phrase(t)
-        done = via and (failure_phrase(via.name) if via.kind == "phenomenon" else via.name)
-        return (
-            f"Can {method.name} address {t}, as {_it_does(method.name)} {done}?"
-            if via
-            else (f"Can {method.name} address {t}?")
-        )
+        if via is None:
+            return f"Can {method.name} address {t}?"
+        done = failure_phrase(via.name) if via.kind == "phenomenon" else via.name
+        return f"Can {method.name} address {t}, as {_it_does(method.name)} {done}?"
     if target.kind == "dataset":
         return f"{m} on {t}: does the gain it shows on {via.name} hold?" if via else f"{m} on {t}"
     if target.kind == "method" and is_attack(target.name):  # a seeded attack
