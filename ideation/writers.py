@@ -190,6 +190,10 @@ def _it_does(name: str) -> str:
     return "they do" if _plural(name) else "it does"
 
 
+def _is(name: str) -> str:
+    return "are" if _plural(name) else "is"
+
+
 def _title(method: ConceptSide, target: ConceptSide, via: ConceptSide | None) -> str:
     """A title that says what is tried on what, by the target's kind."""
     m, t = method.name, target.name
@@ -253,7 +257,8 @@ class OfflineWriter:
             problem += "."
         if via is None:
             problem += (
-                f" No paper in the graph applies {method.name} to {target.name}, and none uses it "
+                f" No paper in the graph applies {method.name} to {target.name}, and none uses "
+                f"{'them' if _plural(method.name) else 'it'} "
                 f"on a problem alike enough to {target.name} to count as a precedent: this pairing "
                 "rests on their papers being close in meaning, with no precedent."
             )
@@ -271,7 +276,8 @@ class OfflineWriter:
                     alike = context.alike_fought[:2]
                     against = " and ".join(f"{n} against {name}" for name, n in alike)
                     problem += (
-                        f" {_capital(method.name)} is named in {count} papers that set out to "
+                        f" {_capital(method.name)} {_is(method.name)} named in {count} papers "
+                        "that set out to "
                         f"fight a failure{among}: {against}, "
                         f"{'failures whose' if len(alike) > 1 else 'a failure whose'} papers read "
                         f"like those on {target.name}. That is a record against a failure like "
@@ -279,7 +285,8 @@ class OfflineWriter:
                     )
                 else:
                     problem += (
-                        f" {_capital(method.name)} is named in {count} papers that set out to "
+                        f" {_capital(method.name)} {_is(method.name)} named in {count} papers "
+                        "that set out to "
                         f"fight a failure ({', '.join(fought)}){among}: a record against "
                         "failures, not a stated use on one."
                     )

@@ -174,3 +174,17 @@ def test_a_title_asks_about_countable_failures_in_the_plural():
     assert OfflineWriter().write(ctx).title == (
         "Can activation steering address backdoors, as it does jailbreaks?"
     )
+
+
+def test_a_plural_method_takes_plural_verbs_in_the_problem():
+    ctx = context(target_kind="phenomenon", via=False, metric="")
+    ctx = PairContext(
+        **{
+            **ctx.__dict__,
+            "a": side("sparse autoencoders", "method"),
+            "fight_record": (12, ("toxicity",)),
+        }
+    )
+    draft = OfflineWriter().write(ctx)
+    assert "none uses them on a problem alike enough" in draft.problem
+    assert "Sparse autoencoders are named in 12 papers" in draft.problem
