@@ -25,7 +25,7 @@ from ingest.termhood import (
     word_is_generic,
     word_is_verb,
 )
-from ingest.text import WORD, display_name, is_cased_name, singular, squash
+from ingest.text import WORD, display_name, is_cased_name, shown_case, singular, squash
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 MAX_PHRASE_WORDS = 6
@@ -505,11 +505,9 @@ def _shown_name(entry: dict, *, defined_here: bool) -> str:
 
 
 def written_form(words: list[str]) -> str:
-    """A phrase as written, lower case except acronyms, camel-case names and languages."""
-    return " ".join(
-        w if is_cased_name(w) else w.capitalize() if w.lower() in LANGUAGES else w.lower()
-        for w in words
-    )
+    """A phrase as written, lower case except acronyms, camel-case names, proper nouns and
+    languages."""
+    return " ".join(w.capitalize() if w.lower() in LANGUAGES else shown_case(w) for w in words)
 
 
 def _core_tokens(tokens: list[re.Match[str]]) -> list[re.Match[str]]:

@@ -21,11 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
 
-from ingest.text import WORD_CACHE_SIZE, is_cased_name, singular
-
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+from ingest.text import DATA_DIR, WORD_CACHE_SIZE, is_cased_name, singular
 
 # Heads that name no particular thing on their own.
 GENERIC_HEADS = frozenset(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 # A decimal point between digits stays inside a word: "Claude-3.5-Sonnet", "GPT-3.5" (cut at
 # the point they became "5-sonnet" and "GPT-3"). Written as a loop that tries the point only
@@ -90,9 +93,30 @@ def is_cased_name(word: str) -> bool:
     return not (upper_run == 2 and len(word) - upper_run >= SLIPPED_TAIL)
 
 
+@cache
+def proper_nouns() -> dict[str, str]:
+    """Words that abstracts capitalise in mid-sentence nearly always (Gaussian, Monte, Carlo,
+    Thompson, Reddit), lower case to shown form; built by scripts/build_proper_nouns.py."""
+    path = DATA_DIR / "proper_nouns.tsv"
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        rows = (line.split("\t", 1)[0] for line in handle if not line.startswith("#"))
+        return {word.lower(): word for word in rows}
+
+
+def shown_case(word: str) -> str:
+    """A word as a concept's name shows it: acronyms and camel-case names as written, proper
+    nouns capitalised ("Thompson sampling"), every other word in lower case."""
+    if is_cased_name(word):
+        return word
+    lowered = word.lower()
+    return proper_nouns().get(lowered, lowered)
+
+
 def display_name(words: list[str]) -> str:
-    """Display form: lower case except acronyms and camel-case names, single spaces, last word
-    singular."""
-    out = [w if is_cased_name(w) else w.lower() for w in words]
+    """Display form: lower case except acronyms, camel-case names and proper nouns, single
+    spaces, last word singular."""
+    out = [shown_case(w) for w in words]
     out[-1] = singular(out[-1])
     return " ".join(out)

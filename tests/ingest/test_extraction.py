@@ -8,7 +8,7 @@ from ingest.extraction import (
     extract_concepts,
     find_acronym_definitions,
 )
-from ingest.text import singular, squash
+from ingest.text import shown_case, singular, squash
 from tests.conftest import sample_lines
 
 
@@ -132,6 +132,18 @@ def test_names_keep_the_case_people_write():
     assert concepts["DPO"].key == squash("direct preference optimization")
     assert concepts["DPO"].aliases == ("DPO",)
     assert not [name for name in concepts if "HAllucination" in name]
+
+
+def test_proper_nouns_keep_their_capital_and_other_words_do_not():
+    concepts = names(
+        "We combine Thompson sampling with Monte Carlo tree search and Gaussian processes. "
+        "Sparse Autoencoders and Vision Transformers are trained on Reddit."
+    )
+    assert {"Thompson sampling", "Monte Carlo tree search", "Gaussian processes"} <= set(concepts)
+    assert "Reddit" in concepts
+    # capitals authors add to a long form, or a sentence's first word, are no proper noun
+    assert {"sparse autoencoders", "vision transformers"} <= set(concepts)
+    assert shown_case("Transformer") == "transformer" and shown_case("LLMs") == "LLMs"
 
 
 def test_lone_acronyms_and_languages_are_concepts_but_not_lower_case_words_like_them():
