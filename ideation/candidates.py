@@ -26,7 +26,7 @@ import numpy as np
 
 from ideation.history import MIN_PAPERS, History, Snapshot, day_number
 from ingest.termhood import phrase_is_generic
-from ingest.text import is_cased_name
+from ingest.text import is_cased_name, squash
 
 METHOD = "method"
 # Metrics say how a target is measured (the writer names them) but make vague targets alone.
@@ -274,14 +274,48 @@ FIGHT_LIKENESS_MIN_FAILURES = 10  # fewer established phenomena: MIN_FIGHT_LIKEN
 MIN_FIGHT_LIKENESS = 0.2
 
 
+# Phenomena that are no failure: what models have or do, which interpretability and the science
+# of deep learning study (superposition, grokking), or what they want more of (monosemanticity).
+# "Can unlearning address superposition?" calls them harms; an idea asks what the method does to
+# them, or whether it improves them. From the programme's list of phenomena
+# (scripts/build_safety_vocabulary.py), by key.
+STUDIED_PHENOMENA = frozenset(
+    squash(name)
+    for name in (
+        "superposition", "grokking", "double descent", "induction head", "attention sink",
+        "situational awareness", "neural collapse", "emergent ability", "in-context learning",
+        "scaling law",
+    )
+)  # fmt: skip
+WANTED_PHENOMENA = frozenset(
+    squash(name)
+    for name in (
+        "monosemanticity", "out-of-distribution generalization", "compositional generalization",
+        "length generalization",
+    )
+)  # fmt: skip
+REDUCE, STUDY, IMPROVE = "reduce", "study", "improve"
+
+
+def phenomenon_aim(key: str) -> str:
+    """What an idea on a phenomenon aims at: to reduce a failure, to improve a wanted property,
+    or to find out what a method does to one that is neither."""
+    if key in STUDIED_PHENOMENA:
+        return STUDY
+    return IMPROVE if key in WANTED_PHENOMENA else REDUCE
+
+
 def is_failure(history: History, concepts: np.ndarray) -> np.ndarray:
-    """Whether each of `concepts` is something that goes wrong: a phenomenon, or an attack (a
-    method named for one, as a seeded "jailbreak attacks" is)."""
+    """Whether each of `concepts` is something that goes wrong: a phenomenon that ideas aim to
+    reduce, or an attack (a method named for one, as a seeded "jailbreak attacks" is)."""
     kinds = np.asarray(history.concept_kinds)[concepts]
     attacks = (kinds == METHOD) & np.array(
         [is_attack(history.concept_terms[int(i)]) for i in concepts], dtype=bool
     )
-    return (kinds == "phenomenon") | attacks
+    reduced = np.array(
+        [phenomenon_aim(history.concept_keys[int(i)]) == REDUCE for i in concepts], dtype=bool
+    )
+    return ((kinds == "phenomenon") & reduced) | attacks
 
 
 def fight_likeness_floor(snapshot: Snapshot) -> float:

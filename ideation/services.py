@@ -448,14 +448,18 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
     chosen = pairs_choose(found.a, found.b, ranking, n=wanted, via=found.via, seeds=seed_rows)
     run.analogies_with_use = with_precedent
     if len(chosen) < n:
+        filters = ["never mentioned together", "no shared words"]
+        if seeds:
+            filters.append("a reason beyond closeness in meaning")
+        if marks["failure"].any():
+            filters.append(
+                f"against a failure only a method named in {FIGHT_RECORD_MIN}+ papers that fight "
+                "failures, some of them a like failure in papers that read like the target's"
+            )
         run.notes.append(
             f"{len(chosen)} of the {n} ideas asked for: {int(np.isfinite(ranking).sum())} "
-            "method-target pairs passed the filters (never mentioned together, no shared words, "
-            + ("a reason beyond closeness in meaning, " if seeds else "")
-            + f"against a failure only a method named in {FIGHT_RECORD_MIN}+ papers that fight "
-            "failures, some of them a like failure in papers that read like the target's), and "
-            "no concept other than a seed may be in more "
-            "than two ideas"
+            f"method-target pairs passed the filters ({', '.join(filters)}), and no concept "
+            "other than a seed may be in more than two ideas"
         )
         run.notes += _failures_already_fought(run, query, seed_rows)
         run.notes += _seeds_alike(run, query, seed_rows)

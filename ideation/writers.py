@@ -17,7 +17,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ideation.candidates import is_attack
+from ideation.candidates import IMPROVE, REDUCE, STUDY, is_attack, phenomenon_aim
 from ideation.uses import usage_sentence
 from ingest.text import singular
 
@@ -199,6 +199,11 @@ def _title(method: ConceptSide, target: ConceptSide, via: ConceptSide | None) ->
     m, t = method.name, target.name
     m = _capital(m)
     if target.kind == "phenomenon":
+        aim = phenomenon_aim(target.key)
+        if aim == STUDY:
+            return f"What does {method.name} do to {t}?"
+        if aim == IMPROVE:
+            return f"Can {method.name} improve {t}?"
         t = failure_phrase(t)
         if via is None:
             return f"Can {method.name} address {t}?"
@@ -237,12 +242,13 @@ class OfflineWriter:
         metric = (company.get("metric") or ("",))[0]
         dataset = (company.get("dataset") or ("",))[0]
         rival = (company.get("method") or ("",))[0]
-        failure = target.kind == "phenomenon"
-        measured = metric or (
-            f"how often {target.name} occurs, as its papers measure it"
-            if failure
-            else f"{target.name} performance as its papers measure it"
-        )
+        aim = phenomenon_aim(target.key) if target.kind == "phenomenon" else None
+        if aim == REDUCE:
+            measured = metric or f"how often {target.name} occurs, as its papers measure it"
+        elif aim:
+            measured = metric or f"{target.name} as its papers measure it"
+        else:
+            measured = metric or f"{target.name} performance as its papers measure it"
         data = f" on {dataset}" if dataset else ""
 
         problem = (
@@ -305,9 +311,14 @@ class OfflineWriter:
                 + f"), yet no paper in the graph applies {method.name} to {target.name}."
             )
         attack = target.kind == "method" and is_attack(target.name)
-        if target.kind == "phenomenon" or attack:
-            harm = f"the success of {target.name}" if attack else target.name
+        harm = f"the success of {target.name}" if attack else target.name
+        if aim == REDUCE or attack:
             hypothesis = f"Adding {method.name} reduces {harm}" + (
+                f" as measured by {metric}" if metric else ""
+            )
+        elif aim:
+            moves = "increases" if aim == IMPROVE else "changes"
+            hypothesis = f"Adding {method.name} {moves} {target.name}" + (
                 f" as measured by {metric}" if metric else ""
             )
         else:
@@ -346,8 +357,12 @@ class OfflineWriter:
             + (f", and against {rival}," if rival else "")
             + f" on {measured}, with at least three seeds."
         )
-        if target.kind == "phenomenon" or attack:
+        if aim == REDUCE or attack:
             change = f"{harm} falls"
+        elif aim == IMPROVE:
+            change = f"{measured} rises"
+        elif aim == STUDY:
+            change = f"{measured} moves"
         else:
             change = f"{measured} {'falls' if _lower_is_better(metric) else 'rises'}"
         expected = (

@@ -9,6 +9,7 @@ from ideation.candidates import (
     closest_use,
     direct_pairs,
     fight_likeness_floor,
+    is_failure,
     problem_groups,
     protection_fits,
     share_a_word,
@@ -394,3 +395,17 @@ def test_a_record_counts_only_in_papers_that_read_like_the_target():
         snapshot, filtering, h.concept_index["reward_hacking"], fight_likeness_floor(snapshot)
     )
     assert "speech_filtering" not in methods
+
+
+def test_a_phenomenon_studied_or_wanted_is_no_failure():
+    """ "Can unlearning address superposition?" calls superposition a harm: it is studied, and
+    monosemanticity is wanted; neither gets the rules for failures."""
+    h = history_from(
+        [("2025-01-10", "cs.LG", ["superposition", "monosemanticity", "jailbreaking"])] * 3,
+        vectors={k: [1, 0, 0, 0] for k in ("superposition", "monosemanticity", "jailbreaking")},
+        kinds=dict.fromkeys(("superposition", "monosemanticity", "jailbreaking"), "phenomenon"),
+    )
+    rows = np.array(
+        [h.concept_index[k] for k in ("superposition", "monosemanticity", "jailbreaking")]
+    )
+    assert is_failure(h, rows).tolist() == [False, False, True]

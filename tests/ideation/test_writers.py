@@ -188,3 +188,22 @@ def test_a_plural_method_takes_plural_verbs_in_the_problem():
     draft = OfflineWriter().write(ctx)
     assert "none uses them on a problem alike enough" in draft.problem
     assert "Sparse autoencoders are named in 12 papers" in draft.problem
+
+
+def test_a_studied_phenomenon_is_asked_about_not_fought():
+    ctx = context(target_kind="phenomenon", via=False, metric="")
+    ctx = PairContext(**{**ctx.__dict__, "b": side("superposition", "phenomenon")})
+    draft = OfflineWriter().write(ctx)
+    assert draft.title == "What does activation steering do to superposition?"
+    assert draft.hypothesis.startswith("Adding activation steering changes superposition")
+    assert "superposition as its papers measure it moves" in draft.expected
+    assert "reduce" not in draft.hypothesis and "how often" not in draft.method
+
+
+def test_a_wanted_phenomenon_is_improved():
+    ctx = context(target_kind="phenomenon", via=False, metric="")
+    ctx = PairContext(**{**ctx.__dict__, "b": side("monosemanticity", "phenomenon")})
+    draft = OfflineWriter().write(ctx)
+    assert draft.title == "Can activation steering improve monosemanticity?"
+    assert draft.hypothesis.startswith("Adding activation steering increases monosemanticity")
+    assert "monosemanticity as its papers measure it rises" in draft.expected
