@@ -48,7 +48,7 @@ UNWIND $rows AS row
 MATCH (p:Paper {key: row.paper})
 MATCH (c:Concept {key: row.concept})
 MERGE (p)-[m:MENTIONS]->(c)
-SET m.count = row.count, m.in_title = row.in_title, m.form = row.form
+SET m.count = row.count, m.in_title = row.in_title, m.form = row.form, m.kind = row.kind
 """
 
 DELETE_PAPER_MENTIONS = """
@@ -57,13 +57,12 @@ MATCH (:Paper {key: key})-[m:MENTIONS]->()
 DELETE m
 """
 
-# A re-extraction's reading of each concept's kind (that of its first mention), where it differs.
-RETYPE_CONCEPTS = """
-UNWIND $rows AS row
-MATCH (c:Concept {key: row.key})
-WHERE c.kind <> row.kind
-SET c.kind = row.kind
-RETURN count(c)
+CONCEPT_KINDS_PAGE = """
+MATCH (c:Concept)
+WHERE c.key > $after
+RETURN c.key, c.kind
+ORDER BY c.key
+LIMIT $limit
 """
 
 # Concepts no paper mentions any more (after a re-extraction) leave the graph.
@@ -102,6 +101,20 @@ MARK_PAPERS_COMPLETE = """
 UNWIND $rows AS row
 MATCH (p:Paper {key: row.key})
 SET p.content_hash = row.hash
+"""
+
+# A concept has the kind its papers' readings most often give: "jailbreak" is a phenomenon in 142
+# demo papers, whatever the one that wrote "jailbreaking" (a method) first says. Mentions written
+# before kinds were kept leave the kind as it is.
+REFRESH_CONCEPT_KINDS = """
+UNWIND $keys AS key
+MATCH (c:Concept {key: key})<-[m:MENTIONS]-(:Paper)
+WHERE m.kind IS NOT NULL AND m.kind <> ''
+WITH c, m.kind AS kind, count(*) AS n
+ORDER BY n DESC, kind
+WITH c, collect(kind) AS kinds
+WHERE c.kind <> kinds[0]
+SET c.kind = kinds[0]
 """
 
 # A concept is named as its papers most often write it ("TruthfulQA", "sparse autoencoders").
@@ -280,7 +293,7 @@ UNWIND $concepts AS concept
 MATCH (p:Paper)-[:MENTIONS]->(:Concept {key: concept})
 WITH DISTINCT p
 MATCH (p)-[m:MENTIONS]->(c:Concept)
-RETURN p.key, c.key, m.count, m.in_title, m.form
+RETURN p.key, c.key, m.count, m.in_title, m.form, m.kind
 """
 
 PAPER_MENTIONS = """

@@ -127,6 +127,7 @@ class CypherStore(ABC):
                 "count": m.count,
                 "in_title": m.in_title,
                 "form": m.form,
+                "kind": m.kind,
             }
             for p in papers
             for m in p.mentions
@@ -172,7 +173,7 @@ class CypherStore(ABC):
             self._run(cypher.DELETE_PAPER_MENTIONS, {"keys": list(chunk)}, write=True)
         rows = [
             {"paper": key, "concept": m.concept_key, "count": m.count, "in_title": m.in_title,
-             "form": m.form}
+             "form": m.form, "kind": m.kind}
             for key, found in mentions.items()
             for m in found
         ]  # fmt: skip
@@ -186,13 +187,10 @@ class CypherStore(ABC):
         for chunk in _chunks(sorted(previously - now)):
             self._run(cypher.DELETE_UNMENTIONED_CONCEPTS, {"keys": list(chunk)}, write=True)
 
-    def concepts_retype(self, *, kinds: dict[str, str]) -> int:
-        rows = [{"key": key, "kind": kind} for key, kind in kinds.items()]
-        return sum(
-            row[0]
-            for chunk in _chunks(rows)
-            for row in self._run(cypher.RETYPE_CONCEPTS, {"rows": list(chunk)}, write=True)
-        )
+    def concept_kinds(self) -> dict[str, str]:
+        return {
+            k: kind for page in self._pages(cypher.CONCEPT_KINDS_PAGE, 10_000) for k, kind in page
+        }
 
     def concepts_of_papers(self, *, keys: Sequence[str]) -> set[str]:
         found: set[str] = set()
@@ -249,9 +247,9 @@ class CypherStore(ABC):
         found: dict[str, list[Mention]] = {}
         for chunk in _chunks(list(concepts)):
             rows = self._run(cypher.MENTIONS_OF_PAPERS_MENTIONING, {"concepts": list(chunk)})
-            for paper, concept, count, in_title, form in rows:
+            for paper, concept, count, in_title, form, kind in rows:
                 found.setdefault(paper, []).append(
-                    Mention(concept, count or 1, bool(in_title), form or "")
+                    Mention(concept, count or 1, bool(in_title), form or "", kind or "")
                 )
         return found
 
@@ -259,13 +257,14 @@ class CypherStore(ABC):
         return [(k, n, bool(t)) for k, n, t in self._run(cypher.PAPER_MENTIONS, {"key": key})]
 
     def concept_stats_refresh(self, *, keys: Sequence[str] | None = None) -> int:
-        """Recompute paper counts, field profiles and names (the most common written form) of
-        the given concepts, or of all of them."""
+        """Recompute paper counts, field profiles, names (the most common written form) and
+        kinds (the most common reading) of the given concepts, or of all of them."""
         if keys is None:
             keys = [k for page in self._pages(cypher.CONCEPT_KEYS_PAGE, 10_000) for (k,) in page]
         for chunk in _chunks(list(keys)):
             self._run(cypher.REFRESH_CONCEPT_STATS, {"keys": list(chunk)}, write=True)
             self._run(cypher.REFRESH_CONCEPT_NAMES, {"keys": list(chunk)}, write=True)
+            self._run(cypher.REFRESH_CONCEPT_KINDS, {"keys": list(chunk)}, write=True)
         return len(keys)
 
     def concept_tops_refresh(self, *, min_papers: int, stale_only: bool = True) -> int:

@@ -17,6 +17,7 @@ class Mention:
     count: int
     in_title: bool
     form: str = ""  # the concept as this paper writes it; the most common form names the node
+    kind: str = ""  # the concept's kind as this paper reads; the most common kind types the node
 
 
 @dataclass(frozen=True)
@@ -177,8 +178,8 @@ class GraphStore(Protocol):
         are deleted."""
         ...
 
-    def concepts_retype(self, *, kinds: dict[str, str]) -> int:
-        """Give existing concepts these kinds (key -> kind); returns how many changed."""
+    def concept_kinds(self) -> dict[str, str]:
+        """Every concept's kind, by key."""
         ...
 
     def concepts_of_papers(self, *, keys: Sequence[str]) -> set[str]: ...

@@ -165,16 +165,18 @@ def _graph_merge(store: GraphStore, planned: Sequence[PlannedMerge]) -> None:
 
 def merged_mentions(mentions: Sequence[Mention], into: dict[str, str]) -> list[Mention]:
     """A paper's mentions with merged concepts counted for the concept they merged into; the
-    form written more often names the pair."""
+    form written more often names the pair, and its reading types it."""
     by_key: dict[str, Mention] = {}
     for m in mentions:
         key = into.get(m.concept_key, m.concept_key)
         seen = by_key.get(key)
         if seen is None:
-            by_key[key] = Mention(key, m.count, m.in_title, m.form)
+            by_key[key] = Mention(key, m.count, m.in_title, m.form, m.kind)
         else:
-            form = seen.form if seen.count >= m.count else m.form
-            by_key[key] = Mention(key, seen.count + m.count, seen.in_title or m.in_title, form)
+            first = seen if seen.count >= m.count else m
+            by_key[key] = Mention(
+                key, seen.count + m.count, seen.in_title or m.in_title, first.form, first.kind
+            )
     return list(by_key.values())
 
 

@@ -275,7 +275,7 @@ def _mentions(title: str, concepts: list[Concept]) -> tuple[Mention, ...]:
     """A paper's mentions; the text concepts are found in starts with the title."""
     title_end = len(title)
     return tuple(
-        Mention(c.key, c.count, any(start < title_end for start, _ in c.spans), c.name)
+        Mention(c.key, c.count, any(start < title_end for start, _ in c.spans), c.name, c.kind)
         for c in concepts
     )
 
@@ -382,9 +382,9 @@ def concepts_reextract(*, batch_size: int = 512) -> dict[str, int]:
     New concepts with enough papers get a vector (their names are embedded; no paper is)."""
     store = get_store()
     before = store.counts().concepts
+    kinds_before = store.concept_kinds()
     merged = concept_merge_map()
     papers = 0
-    kinds: dict[str, str] = {}  # as an ingest types a concept: by its first mention
     for page in store.paper_texts(batch_size=batch_size):
         mentions: dict[str, tuple[Mention, ...]] = {}
         concepts: dict[str, ConceptRow] = {}
@@ -394,7 +394,6 @@ def concepts_reextract(*, batch_size: int = 512) -> dict[str, int]:
             mentions[key] = _mentions(title, found)
             for c in found:
                 concepts.setdefault(c.key, ConceptRow(c.key, c.name, c.kind, c.aliases))
-                kinds.setdefault(c.key, c.kind)
         store.paper_mentions_replace(mentions=mentions, concepts=list(concepts.values()))
         papers += len(page)
     lacking = [
@@ -409,11 +408,9 @@ def concepts_reextract(*, batch_size: int = 512) -> dict[str, int]:
             index=CONCEPTS, keys=[k for k, _ in new], vectors=embedding.encode([n for _, n in new])
         )
     concepts_merge_variants(refresh_tops=False)  # refreshed next
-    # Keys in order of first mention; a variant merged just now counts for its concept.
-    into, merged_kinds = concept_merge_map(), {}
-    for key, kind in kinds.items():
-        merged_kinds.setdefault(into.get(key, key), kind)
-    retyped = store.concepts_retype(kinds=merged_kinds)
+    # Each concept now has the kind most of its mentions give (`concept_stats_refresh`).
+    kinds_after = store.concept_kinds()
+    retyped = sum(kinds_before.get(key, kind) != kind for key, kind in kinds_after.items())
     store.concept_tops_refresh(min_papers=settings.CONCEPT_TOP_MIN_PAPERS, stale_only=False)
     graph_rewritten_mark()  # names and mentions changed, perhaps not the counts
     return {

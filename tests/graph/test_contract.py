@@ -1,6 +1,7 @@
 """One contract, every backend: FalkorDB (embedded) always; Neo4j 5 when NEO4J_URI is set."""
 
 import os
+from dataclasses import replace
 
 import pytest
 
@@ -156,6 +157,17 @@ def test_concept_stats_hold_paper_counts_and_field_profile(backend):
     assert backend.concept_stats_refresh() == 4
     assert backend.concept_detail(key="a").papers == 2
     assert backend.concept_detail(key="nosuch") is None
+
+
+def test_a_concept_has_the_kind_most_of_its_papers_read(backend):
+    def read_as(key: str, kind: str) -> PaperRow:
+        return replace(paper(key, {}), mentions=(Mention("a", 1, False, "a", kind),))
+
+    write(backend, [read_as("p1", "method")])  # the first reading creates it as a method
+    assert backend.concept_kinds()["a"] == "method"
+    write(backend, [read_as("p2", "phenomenon"), read_as("p3", "phenomenon")])
+    assert backend.concept_kinds()["a"] == "phenomenon"
+    assert backend.concept_detail(key="a").kind == "phenomenon"
 
 
 def test_neighbours_are_strongest_first_and_filtered(backend):
