@@ -26,7 +26,7 @@ import numpy as np
 
 from ideation.history import MIN_PAPERS, History, Snapshot, day_number
 from ingest.termhood import phrase_is_generic
-from ingest.text import is_cased_name, singular, squash
+from ingest.text import is_cased_name, squash
 
 METHOD = "method"
 # Metrics say how a target is measured (the writer names them) but make vague targets alone.
@@ -104,9 +104,6 @@ PARADIGM_HEADS = frozenset(
     "learning inference engineering graph graphs optimization optimisation search sampling "
     "decoding training tuning distillation regularization augmentation".split()
 )
-# Heads of a task that gathers many ("vision tasks", "knowledge-intensive tasks", "decision
-# problems"): "Unlearning for vision tasks" names no problem to run it on.
-UMBRELLA_HEADS = frozenset("task problem application setting scenario".split())
 # Names of whole fields are not problems an idea could target or transfer from.
 FIELD_NAMES = frozenset(
     """deep learning|machine learning|artificial intelligence|natural language processing|
@@ -422,19 +419,14 @@ def methods_against(snapshot: Snapshot, query: CandidateQuery, failure: int) -> 
 
 def problems_mask(names: list[str], kinds: list[str]) -> np.ndarray:
     """Whether each concept can be a problem: not a task named for a way of working
-    (PARADIGM_HEADS) or for a group of tasks (UMBRELLA_HEADS). A phenomenon may be ("shortcut
-    learning")."""
+    (PARADIGM_HEADS). A phenomenon may be ("shortcut learning")."""
     return np.array(
         [
-            kind != "task" or not _names_no_one_problem(_WORD.findall(name.lower()))
+            kind != "task" or not _named_for_a_way_of_working(_WORD.findall(name.lower()))
             for name, kind in zip(names, kinds, strict=True)
         ],
         dtype=bool,
     )
-
-
-def _names_no_one_problem(words: list[str]) -> bool:
-    return _named_for_a_way_of_working(words) or singular(words[-1]) in UMBRELLA_HEADS
 
 
 def _named_for_a_way_of_working(words: list[str]) -> bool:

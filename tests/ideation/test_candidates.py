@@ -11,7 +11,6 @@ from ideation.candidates import (
     fight_likeness_floor,
     is_failure,
     problem_groups,
-    problems_mask,
     protection_fits,
     share_a_word,
 )
@@ -410,9 +409,3 @@ def test_a_phenomenon_studied_or_wanted_is_no_failure():
         [h.concept_index[k] for k in ("superposition", "monosemanticity", "jailbreaking")]
     )
     assert is_failure(h, rows).tolist() == [False, False, True]
-
-
-def test_a_task_that_gathers_many_is_no_problem_to_target():
-    names = ["vision tasks", "decision problems", "image classification", "Atari games"]
-    assert problems_mask(names, ["task"] * 4).tolist() == [False, False, True, True]
-    assert problems_mask(["retrieval-augmented generation"], ["task"]).tolist() == [False]
