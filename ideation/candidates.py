@@ -97,6 +97,13 @@ ATTACK_NAMES = frozenset(
 )  # fmt: skip
 # ... nor is a method named for the harm it does ("harmful fine-tuning", "malicious prompting").
 THREAT_MODIFIERS = frozenset("harmful malicious unsafe toxic deceptive poisoned misaligned".split())
+# "Adversarial" names an attack on an input ("adversarial prompting", "adversarial suffixes"; the
+# 54k graph offered "Can adversarial prompting address deception?"), not a defence built from one
+# ("adversarial training").
+ADVERSARIAL_INPUTS = frozenset(
+    "prompting prompt prompts suffix suffixes perturbation perturbations example examples input "
+    "inputs patch patches query queries text texts".split()
+)
 # A task named for a way of working ("meta-learning", "dictionary learning", "bayesian
 # inference", "prompt engineering", "knowledge graphs") is a method or a tool that a concept
 # list filed as a task: no problem to transfer from or to.
@@ -211,7 +218,10 @@ def is_attack(name: str) -> bool:
     ("large language model") is no intervention either, but no attack."""
     words = _WORD.findall(name.lower()) or [""]
     return (
-        words[-1] in ATTACK_HEADS or " ".join(words) in ATTACK_NAMES or words[0] in THREAT_MODIFIERS
+        words[-1] in ATTACK_HEADS
+        or " ".join(words) in ATTACK_NAMES
+        or words[0] in THREAT_MODIFIERS
+        or (words[0] == "adversarial" and words[-1] in ADVERSARIAL_INPUTS)
     )
 
 

@@ -179,6 +179,10 @@ def test_attacks_and_model_families_are_never_the_intervention():
     names = ["backdoor attacks", "data poisoning", "activation steering", "frontier models"]
     assert interventions(names).tolist() == [False, False, True, False]
     assert interventions(["harmful fine-tuning", "adversarial training"]).tolist() == [False, True]
+    assert interventions(["adversarial prompting", "adversarial suffixes"]).tolist() == [
+        False,
+        False,
+    ]
     # attacks named without an attack word, and parts of a system
     named = ["membership inference", "model-inversion", "dense retriever", "safety policies"]
     assert interventions(named).tolist() == [False, False, False, False]
