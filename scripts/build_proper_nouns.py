@@ -1,9 +1,9 @@
 """Build the table of proper nouns (data/proper_nouns.tsv) from the shared arXiv CS listing:
 every word that abstracts write with a capital in the middle of a sentence nearly always
-(Gaussian, Monte Carlo, Thompson, Reddit, Wikipedia, Mamba, X-ray), with how often it stands
-there and the share of those uses that are capitalised. Concept names keep these capitals
-("Thompson sampling", not "thompson sampling"); other words are shown in lower case unless they
-are acronyms or camel-case names. Run once by a maintainer; the output is committed.
+(Gaussian, Monte Carlo, Thompson, Kullback-Leibler, Reddit, Wikipedia, Mamba, X-ray), with how
+often it stands there and the share of those uses that are capitalised. Concept names keep these
+capitals ("Thompson sampling", not "thompson sampling"); other words are shown in lower case
+unless they are acronyms or camel-case names. Run once by a maintainer; the output is committed.
 
 A word at the start of a sentence, or after a colon, bracket or quote, says nothing about its
 case and is not counted. A capital that authors add to a long form ("Large Language Models
@@ -18,7 +18,7 @@ import argparse
 import gzip
 import json
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -39,6 +39,7 @@ def main() -> None:
     capitalised: Counter[str] = Counter()
     uses: Counter[str] = Counter()
     abstracts: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = defaultdict(Counter)  # capitalised forms as written
     docs = 0
     with gzip.open(args.shared / "arxiv_cs_2025-03_2026-03.jsonl.gz", "rt") as handle:
         for line in handle:
@@ -51,15 +52,18 @@ def main() -> None:
                     continue
                 lowered = word.lower()
                 uses[lowered] += 1
-                # "Gaussian", "X-ray", "F1-score"; not "LLMs" or "ImageNet" (acronyms and
-                # camel-case names keep their case by rule)
-                if word[0].isupper() and word[1:].islower():
+                # "Gaussian", "X-ray", "F1-score", "Kahneman-Tversky"; not "LLMs" or "ImageNet"
+                # (acronyms and camel-case names keep their case by rule)
+                if (word[0].isupper() and word[1:].islower()) or all(
+                    part[:1].isupper() and part[1:].islower() for part in word.split("-")
+                ):
                     capitalised[lowered] += 1
+                    forms[lowered][word] += 1
                 seen.add(lowered)
             abstracts.update(seen)
             docs += 1
     rows = [
-        (word.capitalize(), uses[word], capitalised[word] / uses[word])
+        (forms[word].most_common(1)[0][0], uses[word], capitalised[word] / uses[word])
         for word in uses
         if len(word) > 1
         and uses[word] >= MIN_USES

@@ -141,6 +141,9 @@ def test_proper_nouns_keep_their_capital_and_other_words_do_not():
     )
     assert {"Thompson sampling", "Monte Carlo tree search", "Gaussian processes"} <= set(concepts)
     assert "Reddit" in concepts
+    assert "Kullback-Leibler divergence regularization" in names(
+        "We add Kullback-Leibler divergence regularization to the policy."
+    )
     # capitals authors add to a long form, or a sentence's first word, are no proper noun
     assert {"sparse autoencoders", "vision transformers"} <= set(concepts)
     assert shown_case("Transformer") == "transformer" and shown_case("LLMs") == "LLMs"
