@@ -194,6 +194,10 @@ def _is(name: str) -> str:
     return "are" if _plural(name) else "is"
 
 
+def _it(name: str) -> str:
+    return "them" if _plural(name) else "it"
+
+
 def _title(method: ConceptSide, target: ConceptSide, via: ConceptSide | None) -> str:
     """A title that says what is tried on what, by the target's kind."""
     m, t = method.name, target.name
@@ -264,9 +268,9 @@ class OfflineWriter:
         if via is None:
             problem += (
                 f" No paper in the graph applies {method.name} to {target.name}, and none uses "
-                f"{'them' if _plural(method.name) else 'it'} "
-                f"on a problem alike enough to {target.name} to count as a precedent: this pairing "
-                "rests on their papers being close in meaning, with no precedent."
+                f"{_it(method.name)} on a problem alike enough to {target.name} to count as a "
+                "precedent: this pairing rests on their papers being close in meaning, with no "
+                "precedent."
             )
             if context.loose_use:
                 loose, cosine = context.loose_use
@@ -346,8 +350,7 @@ class OfflineWriter:
                 fought=via.kind == "phenomenon",
             )
             said = _shorten(used) if used else _sentence_about(precedent.abstract, method_name)
-            it = "them" if _plural(method.name) else "it"
-            method_text += f' as "{precedent.title}" applies {it} to {via.name}' + (
+            method_text += f' as "{precedent.title}" applies {_it(method.name)} to {via.name}' + (
                 f": {said}" if said.rstrip(".") != precedent.title.rstrip(".") else "."
             )
         else:

@@ -25,9 +25,16 @@ from ingest.termhood import (
     word_is_generic,
     word_is_verb,
 )
-from ingest.text import WORD, display_name, is_cased_name, shown_case, singular, squash
+from ingest.text import (
+    DATA_DIR,
+    WORD,
+    display_name,
+    is_cased_name,
+    shown_case,
+    singular,
+    squash,
+)
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 MAX_PHRASE_WORDS = 6
 EVERYDAY_ABSTRACTS = 100  # a lone word in this many background abstracts is an everyday word
 
