@@ -448,18 +448,14 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
     chosen = pairs_choose(found.a, found.b, ranking, n=wanted, via=found.via, seeds=seed_rows)
     run.analogies_with_use = with_precedent
     if len(chosen) < n:
-        filters = ["never mentioned together", "no shared words"]
-        if seeds:
-            filters.append("a reason beyond closeness in meaning")
-        if marks["failure"].any():
-            filters.append(
-                f"against a failure only a method named in {FIGHT_RECORD_MIN}+ papers that fight "
-                "failures, some of them a like failure in papers that read like the target's"
-            )
         run.notes.append(
-            f"{len(chosen)} of the {n} ideas asked for: {int(np.isfinite(ranking).sum())} "
-            f"method-target pairs passed the filters ({', '.join(filters)}), and no concept "
-            "other than a seed may be in more than two ideas"
+            short_batch_note(
+                chosen=len(chosen),
+                asked=n,
+                passed=int(np.isfinite(ranking).sum()),
+                seeded=bool(seeds),
+                on_failures=bool(marks["failure"].any()),
+            )
         )
         run.notes += _failures_already_fought(run, query, seed_rows)
         run.notes += _seeds_alike(run, query, seed_rows)
@@ -477,6 +473,26 @@ def _stage_candidates(run: _BatchRun, forecaster: Forecaster) -> list[_Pick]:
         )
         for i in chosen
     ]
+
+
+def short_batch_note(
+    *, chosen: int, asked: int, passed: int, seeded: bool, on_failures: bool
+) -> str:
+    """Why a batch holds fewer ideas than asked: the filters its candidates had to pass (the
+    fight-record rule only where some target is a failure)."""
+    filters = ["never mentioned together", "no shared words"]
+    if seeded:
+        filters.append("a reason beyond closeness in meaning")
+    if on_failures:
+        filters.append(
+            f"against a failure only a method named in {FIGHT_RECORD_MIN}+ papers that fight "
+            "failures, some of them a like failure in papers that read like the target's"
+        )
+    return (
+        f"{chosen} of the {asked} ideas asked for: {passed} method-target pairs passed the "
+        f"filters ({', '.join(filters)}), and no concept other than a seed may be in more than "
+        "two ideas"
+    )
 
 
 def _failures_already_fought(

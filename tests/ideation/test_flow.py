@@ -384,3 +384,18 @@ def test_a_short_seeded_batch_names_concepts_whose_papers_read_like_the_seed():
     (note,) = services._seeds_alike(run, CandidateQuery(), frozenset({seed}))
     assert note.startswith("concepts whose papers read like those on activation probing")
     assert "activation probing kin (4 papers)" in note and "reward" not in note
+
+
+def test_a_short_batch_names_only_the_filters_that_applied():
+    on_tasks = services.short_batch_note(
+        chosen=1, asked=8, passed=1, seeded=True, on_failures=False
+    )
+    assert on_tasks.startswith("1 of the 8 ideas asked for: 1 method-target pairs passed")
+    assert (
+        "a reason beyond closeness in meaning)" in on_tasks and "against a failure" not in on_tasks
+    )
+    on_failures = services.short_batch_note(
+        chosen=0, asked=8, passed=0, seeded=False, on_failures=True
+    )
+    assert "against a failure only a method named in" in on_failures
+    assert "a reason beyond" not in on_failures
