@@ -207,9 +207,28 @@ def _allowed(snapshot: Snapshot, query: CandidateQuery) -> np.ndarray:
             for name, kind in zip(history.concept_names, history.concept_kinds, strict=True)
         ]
     )
+    ok &= ~diffuse(snapshot)
     if query.active_since:
         ok &= snapshot.last_day >= day_number(query.active_since)
     return ok
+
+
+# A method or task whose papers are hardly more alike than papers drawn at random from their
+# fields names no particular thing ("feature selection", "parameter tuning", "thorough
+# analysis", "random forest"): its pairs read as filler. On the hindsight graph this judged 32 of
+# 200 ideas filler, 2 of them taken up later ("Random forest for binary classification").
+# Phenomena and datasets are exempt: a benchmark is used everywhere, and a failure is specific
+# however widely it is studied.
+DIFFUSE_EXCESS = 0.02
+DIFFUSE_MIN_PAPERS = 4  # below this the mean over a few pairs is too noisy to judge
+
+
+def diffuse(snapshot: Snapshot) -> np.ndarray:
+    """Methods and tasks whose papers' mean pairwise cosine exceeds what their fields' papers
+    give at random by less than DIFFUSE_EXCESS (`Snapshot.coherence_excess`)."""
+    kinds = np.asarray(snapshot.history.concept_kinds)
+    judged = (snapshot.papers >= DIFFUSE_MIN_PAPERS) & np.isin(kinds, (METHOD, "task"))
+    return judged & (np.nan_to_num(snapshot.coherence_excess, nan=1.0) < DIFFUSE_EXCESS)
 
 
 def is_attack(name: str) -> bool:

@@ -7,11 +7,13 @@ from ideation.candidates import (
     alike_failures_fought,
     analogies,
     closest_use,
+    diffuse,
     direct_pairs,
     fight_likeness_floor,
     is_failure,
     problem_groups,
     protection_fits,
+    roles,
     share_a_word,
 )
 from ideation.history import day_number
@@ -413,3 +415,30 @@ def test_a_phenomenon_studied_or_wanted_is_no_failure():
         [h.concept_index[k] for k in ("superposition", "monosemanticity", "jailbreaking")]
     )
     assert is_failure(h, rows).tolist() == [False, False, True]
+
+
+def test_a_concept_whose_papers_are_no_more_alike_than_its_fields_is_diffuse():
+    # Eight unrelated topics in one field. A focused task's papers all read like topic 0; a
+    # diffuse task's and a diffuse phenomenon's papers each read like a different topic, as
+    # alike as the field's papers at random. Only the task is judged: a failure stays specific.
+    topics = {f"topic{i}": np.eye(8)[i].tolist() for i in range(8)}
+    papers = [("2025-01-10", "cs.LG", [f"topic{i}", f"topic{(i + 3) % 8}"]) for i in range(8)]
+    for i in range(6):
+        papers.append(("2025-02-10", "cs.LG", ["glacier_mapping", "topic0"]))
+        papers.append(("2025-02-10", "cs.LG", ["tide_forecasting", f"topic{1 + i}"]))
+        papers.append(("2025-02-10", "cs.LG", ["reward_tampering", f"topic{1 + i}"]))
+    kinds = {
+        "glacier_mapping": "task",
+        "tide_forecasting": "task",
+        "reward_tampering": "phenomenon",
+    }
+    h = history_from(papers, vectors=topics, kinds=kinds)
+    snapshot = h.snapshot()
+    flagged = {h.concept_keys[i] for i in np.flatnonzero(diffuse(snapshot))}
+    assert flagged == {"tide_forecasting"}
+    excess = snapshot.coherence_excess
+    assert excess[h.concept_index["glacier_mapping"]] > 0.5
+    assert excess[h.concept_index["reward_tampering"]] < 0  # diffuse too, but exempt
+    _, is_target = roles(snapshot, CandidateQuery())
+    assert is_target[h.concept_index["glacier_mapping"]]
+    assert not is_target[h.concept_index["tide_forecasting"]]
