@@ -563,6 +563,26 @@ def roles(snapshot: Snapshot, query: CandidateQuery) -> tuple[np.ndarray, np.nda
     return is_method, is_target
 
 
+# A task whose papers are less alike than those of most problems in the graph ("text
+# generation", "binary classification", "reranking" on the demo graph) is an area, not a
+# problem: "Knowledge editing for reranking" names no question to test. Such a task can still
+# be the problem a method is used on, which a target resembles, and a seed.
+BROAD_PERCENTILE = 25
+
+
+def broad_tasks(snapshot: Snapshot, is_target: np.ndarray) -> np.ndarray:
+    """Tasks among `is_target` whose `Snapshot.coherence_excess` is below the
+    BROAD_PERCENTILE of the targets'."""
+    targets = np.flatnonzero(is_target)
+    broad = np.zeros(len(is_target), dtype=bool)
+    if len(targets) < PERCENTILE_MIN_PROBLEMS:
+        return broad
+    excess = np.nan_to_num(snapshot.coherence_excess[targets], nan=1.0)
+    tasks = np.asarray(snapshot.history.concept_kinds)[targets] == "task"
+    broad[targets] = tasks & (excess < np.percentile(excess, BROAD_PERCENTILE))
+    return broad
+
+
 def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candidates:
     """Candidate (method, target, via) triples; see the module doc. `limit` sizes the pool of
     starting concepts when there are no seeds."""
@@ -629,6 +649,9 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
         & ~same_thing
         & compatible(snapshot, m, t, compatibility_floor(snapshot, is_method, is_target))
     )
+    broad = broad_tasks(snapshot, is_target)
+    broad[seeds] = False
+    keep &= ~(broad[t] & general_purpose(snapshot, is_method, is_target)[m])
     if query.fields:
         wanted = [history.fields.index(f) for f in query.fields if f in history.fields]
         keep &= np.isin(snapshot.main_field[m], wanted) | np.isin(snapshot.main_field[t], wanted)
@@ -702,7 +725,7 @@ def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Ca
     # The most active of each side: bounds the similarity matrix on a large graph.
     specific = is_method & ~general_purpose(snapshot, is_method, is_target)
     methods = _most_active(snapshot, specific, limit)
-    targets = _most_active(snapshot, is_target, limit)
+    targets = _most_active(snapshot, is_target & ~broad_tasks(snapshot, is_target), limit)
     seeds = np.array([history.concept_index[s] for s in query.seeds], dtype=np.int64)
     as_method = _seeds_as_methods(history, seeds)
     if len(seeds):

@@ -6,6 +6,7 @@ from ideation.candidates import (
     CandidateQuery,
     alike_failures_fought,
     analogies,
+    broad_tasks,
     closest_use,
     diffuse,
     direct_pairs,
@@ -442,3 +443,26 @@ def test_a_concept_whose_papers_are_no_more_alike_than_its_fields_is_diffuse():
     _, is_target = roles(snapshot, CandidateQuery())
     assert is_target[h.concept_index["glacier_mapping"]]
     assert not is_target[h.concept_index["tide_forecasting"]]
+
+
+def test_a_task_whose_papers_read_less_alike_than_most_problems_is_broad():
+    # 30 tasks whose papers each read as one thing, and 8 areas whose papers share a theme but
+    # each adds a topic of its own (coherent enough not to be diffuse), and a phenomenon alike.
+    dim = 48
+    vectors = {f"topic{i}": np.eye(dim)[i].tolist() for i in range(38)}
+    vectors |= {f"area{j}": np.eye(dim)[38 + j].tolist() for j in range(8)}
+    vectors["shortcut_learning"] = np.eye(dim)[46].tolist()
+    kinds = {f"task{i}": "task" for i in range(30)} | {f"area{j}": "task" for j in range(8)}
+    kinds["shortcut_learning"] = "phenomenon"
+    papers = []
+    for i in range(30):
+        papers += [("2025-02-10", "cs.LG", [f"task{i}", f"topic{i}"])] * 4
+    for j in range(8):
+        papers += [("2025-02-10", "cs.LG", [f"area{j}", f"topic{(j + k) % 30}"]) for k in range(4)]
+    papers += [("2025-02-10", "cs.LG", ["shortcut_learning", f"topic{k}"]) for k in range(4)]
+    h = history_from(papers, vectors=vectors, kinds=kinds)
+    snapshot = h.snapshot()
+    _, is_target = roles(snapshot, CandidateQuery())
+    assert is_target[[h.concept_index[f"area{j}"] for j in range(8)]].all()  # not diffuse
+    broad = {h.concept_keys[i] for i in np.flatnonzero(broad_tasks(snapshot, is_target))}
+    assert broad == {f"area{j}" for j in range(8)}
