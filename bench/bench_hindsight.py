@@ -6,7 +6,9 @@ a cutoff (every `--every`-th paper, so it stays a few thousand to ten thousand p
 papers of the same categories after the cutoff (2026-01..03 by default; concepts found in them
 by the same extractor, nothing ingested). The baseline: random pairs of concepts of the same
 kinds, never mentioned together before the cutoff, with the same paper counts (log2 bins) as the
-ideas' concepts. Also reads the batch as the issue's reading check does: the share of ideas
+ideas' concepts; and the same drawn only from the concepts the product may pair (its roles'
+methods and targets), which asks whether the ranking beats chance among what it may choose. Also
+reads the batch as the issue's reading check does: the share of ideas
 naming a broad generic concept, and the share pairing two names with a content word in common.
 
     python bench/bench_hindsight.py --data-dir /tmp/hindsight [--every 2] [--n 100] [--json]
@@ -92,7 +94,7 @@ def main() -> None:
     django.setup()
     import numpy as np
 
-    from ideation.candidates import share_a_word
+    from ideation.candidates import CandidateQuery, roles, share_a_word
     from ideation.models import Idea
     from ideation.services import history_now, snapshot_now
     from ingest.extraction import Extractor
@@ -126,17 +128,29 @@ def main() -> None:
     for i in snapshot.eligible():
         kind = history.concept_kinds[i]
         bins.setdefault((kind, int(np.log2(snapshot.papers[i]))), []).append(int(i))
-    baseline = []
-    for a, b in pairs:
-        ia, ib = index[a], index[b]
-        pool_a = bins[(history.concept_kinds[ia], int(np.log2(snapshot.papers[ia])))]
-        pool_b = bins[(history.concept_kinds[ib], int(np.log2(snapshot.papers[ib])))]
-        for _ in range(20):  # 20 matched random pairs per idea
-            for _attempt in range(50):
-                x, y = rng.choice(pool_a), rng.choice(pool_b)
-                if x != y and snapshot.co_mentions(np.array([x]), np.array([y]))[0] == 0:
-                    baseline.append(realised(history.concept_keys[x], history.concept_keys[y]))
-                    break
+
+    def matched_baseline(method_ok: np.ndarray, target_ok: np.ndarray) -> list[bool]:
+        taken_up = []
+        for a, b in pairs:
+            ia, ib = index[a], index[b]
+            pool_a = bins[(history.concept_kinds[ia], int(np.log2(snapshot.papers[ia])))]
+            pool_b = bins[(history.concept_kinds[ib], int(np.log2(snapshot.papers[ib])))]
+            pool_a = [x for x in pool_a if method_ok[x]] or pool_a
+            pool_b = [y for y in pool_b if target_ok[y]] or pool_b
+            for _ in range(20):  # 20 matched random pairs per idea
+                for _attempt in range(50):
+                    x, y = rng.choice(pool_a), rng.choice(pool_b)
+                    if x != y and snapshot.co_mentions(np.array([x]), np.array([y]))[0] == 0:
+                        taken_up.append(realised(history.concept_keys[x], history.concept_keys[y]))
+                        break
+        return taken_up
+
+    anything = np.ones(len(history.concept_keys), dtype=bool)
+    baseline = matched_baseline(anything, anything)
+    # The same drawn only from concepts the product may pair (a method that can be the
+    # intervention, a target that may be a problem): does the ranking beat chance among what it
+    # may choose, whatever its filters take out?
+    allowed = matched_baseline(*roles(snapshot, CandidateQuery()))
     generic = [
         any(phrase_is_generic(c["name"].split(), strict=True) for c in r.concepts) for r in rows
     ]
@@ -165,6 +179,7 @@ def main() -> None:
         by_forecast[half][1] += 1
     top = len(rows) // 2
     base = sum(baseline) / max(len(baseline), 1)
+    base_allowed = sum(allowed) / max(len(allowed), 1)
     results = {
         "graph_papers": len(before),
         "later_papers": len(after),
@@ -174,6 +189,8 @@ def main() -> None:
         "baseline_pairs": len(baseline),
         "baseline_rate": round(base, 4),
         "lift": round(rate / base, 2) if base else None,
+        "baseline_rate_among_allowed": round(base_allowed, 4),
+        "lift_among_allowed": round(rate / base_allowed, 2) if base_allowed else None,
         "already_co_mentioned_before_cutoff": round(sum(before_pairs) / max(len(rows), 1), 4),
         "naming_a_generic_concept": round(sum(generic) / max(len(rows), 1), 4),
         "sharing_a_content_word": round(sum(shared) / max(len(rows), 1), 4),

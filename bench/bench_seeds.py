@@ -92,6 +92,9 @@ def main() -> None:
         print(f"{r['seed']}: {r['delivered']} of {r['asked']} in {r['seconds']} s")
         if r["refused"]:
             print(f"  refused: {r['refused'][:300]}")
+        elif r["delivered"] < r["asked"]:
+            for note in r["notes"]:
+                print(f"  said: {note[:300]}")
         for title in r["titles"]:
             print(f"  - {title}")
     print(
