@@ -44,12 +44,21 @@ BROAD_MODIFIERS = frozenset(
     dynamic world multimodal multi-modal automated automatic precise gradient-based
     fine-grained early error quality mechanistic layer-wise""".split()
 )
+# Words that grade a thing rather than name one ("genuine reasoning", "thorough analysis",
+# "increasingly complex tasks", "harder problems"): whatever the head, they add no subject, so
+# with only these and generic modifiers a phrase is too broad for an idea's side (`strict`).
+GRADING_MODIFIERS = frozenset(
+    """genuine transparent human-like thorough granular reliable harder hard increasingly
+    precise autonomous truly highly better faithful nuanced deeper richer""".split()
+)
 # Heads of ways of working that many fields share ("automated detection", "precise control",
 # "gradient-based optimization", "mechanistic analysis", "quality control"): too broad for an
 # idea's side when every modifier is a listed generic or broad one. The background statistics
 # do not decide here: words common across fields also make specific ones ("prompt
 # optimization", "graph matching").
-PLAIN_HEADS = frozenset("detection control matching optimization analysis".split())
+PLAIN_HEADS = frozenset(
+    "detection control matching optimization analysis manipulation interpretation".split()
+)
 # A hyphenated modifier standing alone ("privacy-preserving", "model-agnostic") has lost its
 # head: as an idea's side it names nothing (`strict` only).
 HEADLESS_MODIFIER = re.compile(
@@ -184,12 +193,22 @@ def phrase_is_generic(words: list[str], *, strict: bool = False) -> bool:
             or bool(HEADLESS_MODIFIER.search(words[0]))
         )
     head = _norm(words[-1])
+    modifiers = [_norm(w) for w in words[:-1]]
     if strict and head in BROAD_HEADS:
-        return all(word_is_generic(w) or _norm(w) in BROAD_MODIFIERS for w in words[:-1])
+        return all(
+            word_is_generic(w) or w in BROAD_MODIFIERS or w in GRADING_MODIFIERS for w in modifiers
+        )
     if (
         strict
         and head in PLAIN_HEADS
-        and all(_norm(w) in GENERIC_MODIFIERS or _norm(w) in BROAD_MODIFIERS for w in words[:-1])
+        and all(w in GENERIC_MODIFIERS | BROAD_MODIFIERS | GRADING_MODIFIERS for w in modifiers)
+    ):
+        return True
+    if (
+        strict
+        and head in GENERIC_HEADS
+        and any(w in GRADING_MODIFIERS for w in modifiers)
+        and all(word_is_generic(w) or w in GRADING_MODIFIERS for w in modifiers)
     ):
         return True
     if head == "set" and len(words) > 1 and _norm(words[-2]) == "data":

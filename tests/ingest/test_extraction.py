@@ -202,7 +202,9 @@ def test_ideas_need_more_than_a_whole_area_or_a_broad_head():
                  "next generation", "semantic understanding", "multimodal learning",
                  "multimodal reasoning", "automated detection", "precise control",
                  "gradient-based optimization", "optimal control", "quality control",
-                 "early detection", "mechanistic analysis", "fine-grained control"):  # fmt: skip
+                 "early detection", "mechanistic analysis", "fine-grained control",
+                 "genuine reasoning", "thorough analysis", "increasingly complex tasks",
+                 "harder problems", "precise manipulation", "reliable detection"):  # fmt: skip
         assert too_broad(name), name
     for name in ("sycophancy", "unlearning", "hallucination", "GSM8K", "LoRA",
                  "mathematical reasoning", "federated learning", "in-context learning",
@@ -210,7 +212,8 @@ def test_ideas_need_more_than_a_whole_area_or_a_broad_head():
                  "multimodal large language model", "anomaly detection", "prompt optimization",
                  "graph matching", "continuous control", "automatic speech recognition",
                  "sentiment analysis", "survival analysis", "mechanistic interpretability",
-                 "error correction"):  # fmt: skip
+                 "error correction", "robotic manipulation", "autonomous driving",
+                 "image manipulation", "hard negatives"):  # fmt: skip
         assert not too_broad(name), name
     # The concept layer itself keeps them: they are what a text mentions.
     assert not phrase_is_generic(["complex", "reasoning"]) and not phrase_is_generic(["defense"])
