@@ -82,6 +82,14 @@ MODEL_FAMILY_HEADS = frozenset(
     "policies architectures backbone backbones translator translators kernel kernels "
     "heuristic heuristics".split()
 )
+# A pretrained model named by its checkpoint family ("DistilBERT", "IndicBERT", "CLIP",
+# "XLNet", "GPT-4o") is an artefact an intervention is applied to, like a family of models: "IndicBERT
+# for text generation" and "BioBERT on MIMIC-IV" read as using a model, not testing an idea.
+NAMED_MODEL = re.compile(
+    r"^(\w*bert|\w*berta|clip|xlnet|gpt|llama|t5|bart|vit|resnet\d*|u-?net|qwen|mistral|gemma|"
+    r"gemini|claude|deepseek)([-.]?\d[\w.\-]*)?$",
+    re.IGNORECASE,
+)
 ATTACK_HEADS = frozenset(
     "attack attacks poisoning jailbreak jailbreaks jailbreaking backdoor backdoors injection "
     "exploit exploits".split()
@@ -244,15 +252,20 @@ def is_attack(name: str) -> bool:
     )
 
 
+def is_named_model(name: str) -> bool:
+    return bool(NAMED_MODEL.match((name.split() or [""])[-1]))
+
+
 def interventions(names: list[str]) -> np.ndarray:
-    """Whether each name can be an intervention: not a family of models or a part of one, and
-    not an attack ("backdoor attacks for video understanding" inverts the roles: an attack is
+    """Whether each name can be an intervention: not a family of models, a named pretrained
+    model or a part of one, and not an attack ("backdoor attacks for video understanding" inverts the roles: an attack is
     what a defence is tried against)."""
     heads = [(_WORD.findall(n.lower()) or [""])[-1] for n in names]
     return np.array(
         [
             head not in MODEL_FAMILY_HEADS
             and not head.endswith(("llm", "llms"))
+            and not is_named_model(name)
             and not is_attack(name)
             for name, head in zip(names, heads, strict=True)
         ],
@@ -554,7 +567,14 @@ def roles(snapshot: Snapshot, query: CandidateQuery) -> tuple[np.ndarray, np.nda
     history = snapshot.history
     kinds = np.asarray(history.concept_kinds)
     allowed = _allowed(snapshot, query)
-    is_method = allowed & (kinds == METHOD) & interventions(history.concept_terms)
+    # An acronym-named node is judged by its long form, save a model named by its checkpoint
+    # ("CLIP", whose long form reads like a method).
+    is_method = (
+        allowed
+        & (kinds == METHOD)
+        & interventions(history.concept_terms)
+        & ~np.array([is_named_model(name) for name in history.concept_names], dtype=bool)
+    )
     is_target = (
         allowed
         & np.isin(kinds, TARGET_KINDS)

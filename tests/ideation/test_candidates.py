@@ -368,6 +368,15 @@ def test_a_family_of_models_is_no_intervention_and_no_attack():
     assert [is_attack(n) for n in names] == [False, True, True, False]
 
 
+def test_a_named_pretrained_model_is_no_intervention():
+    from ideation.candidates import interventions
+
+    models = ["IndicBERT", "fine-tuned BERT", "CLIP", "GPT-4o", "Llama-3.1-8B", "ResNet-50"]
+    methods = ["CLIP-guided decoding", "gradient clipping", "sparse autoencoders", "DPO"]
+    assert not interventions(models).any()
+    assert interventions(methods).all()
+
+
 def test_a_direct_pair_that_renames_a_stated_use_is_no_idea():
     """Knowledge editing is used on multi-hop question answering: "knowledge editing for
     multi-hop reasoning" is that use in other words."""
