@@ -82,9 +82,9 @@ MODEL_FAMILY_HEADS = frozenset(
     "policies architectures backbone backbones translator translators kernel kernels "
     "heuristic heuristics".split()
 )
-# A pretrained model named by its checkpoint family ("DistilBERT", "IndicBERT", "CLIP",
-# "XLNet", "GPT-4o") is an artefact an intervention is applied to, like a family of models: "IndicBERT
-# for text generation" and "BioBERT on MIMIC-IV" read as using a model, not testing an idea.
+# A pretrained model named by its checkpoint family ("DistilBERT", "IndicBERT", "CLIP", "XLNet",
+# "GPT-4o") is an artefact an intervention is applied to, like a family of models: "IndicBERT for
+# text generation" and "BioBERT on MIMIC-IV" read as using a model, not testing an idea.
 NAMED_MODEL = re.compile(
     r"^(\w*bert|\w*berta|clip|xlnet|gpt|llama|t5|bart|vit|resnet\d*|u-?net|qwen|mistral|gemma|"
     r"gemini|claude|deepseek)([-.]?\d[\w.\-]*)?$",
@@ -258,8 +258,8 @@ def is_named_model(name: str) -> bool:
 
 def interventions(names: list[str]) -> np.ndarray:
     """Whether each name can be an intervention: not a family of models, a named pretrained
-    model or a part of one, and not an attack ("backdoor attacks for video understanding" inverts the roles: an attack is
-    what a defence is tried against)."""
+    model or a part of one, and not an attack ("backdoor attacks for video understanding"
+    inverts the roles: an attack is what a defence is tried against)."""
     heads = [(_WORD.findall(n.lower()) or [""])[-1] for n in names]
     return np.array(
         [
