@@ -198,6 +198,19 @@ def _it(name: str) -> str:
     return "them" if _plural(name) else "it"
 
 
+# Methods that read a model rather than change it ("linear probing", "logit lens", "a
+# hallucination detector"): on a phenomenon to study, the question is whether they reveal it,
+# and the test compares their readout with how its papers measure it, not a run with and without.
+MEASURING_HEADS = frozenset(
+    "probing probe probes detector detectors classifier classifiers lens lenses attribution "
+    "attributions visualization visualisation".split()
+)
+
+
+def reads_the_model(name: str) -> bool:
+    return (name.lower().split() or [""])[-1] in MEASURING_HEADS
+
+
 def _title(method: ConceptSide, target: ConceptSide, via: ConceptSide | None) -> str:
     """A title that says what is tried on what, by the target's kind."""
     m, t = method.name, target.name
@@ -205,6 +218,8 @@ def _title(method: ConceptSide, target: ConceptSide, via: ConceptSide | None) ->
     if target.kind == "phenomenon":
         aim = phenomenon_aim(target.key)
         if aim == STUDY:
+            if reads_the_model(method.name):
+                return f"Can {method.name} reveal {t}?"
             return f"What does {method.name} do to {t}?"
         if aim == IMPROVE:
             return f"Can {method.name} improve {t}?"
@@ -247,6 +262,9 @@ class OfflineWriter:
         dataset = (company.get("dataset") or ("",))[0]
         rival = (company.get("method") or ("",))[0]
         aim = phenomenon_aim(target.key) if target.kind == "phenomenon" else None
+        reading = aim == STUDY and reads_the_model(method.name)
+        if reading and rival and not reads_the_model(rival):
+            rival = ""  # what changes a model is no reading to compare with
         if aim == REDUCE:
             measured = metric or f"how often {target.name} occurs, as its papers measure it"
         elif aim:
@@ -320,6 +338,10 @@ class OfflineWriter:
             hypothesis = f"Adding {method.name} reduces {harm}" + (
                 f" as measured by {metric}" if metric else ""
             )
+        elif reading:
+            hypothesis = f"What {method.name} reads out of a model tracks {target.name}" + (
+                f" as measured by {metric}" if metric else " as its papers measure it"
+            )
         elif aim:
             moves = "increases" if aim == IMPROVE else "changes"
             hypothesis = f"Adding {method.name} {moves} {target.name}" + (
@@ -330,9 +352,12 @@ class OfflineWriter:
             hypothesis = f"Adding {method.name} {moves} {measured}" + (
                 f" on {target.name}" if metric else ""
             )
-        hypothesis += f"{data}, compared with " + (
-            rival if rival else f"the methods {target.name} papers use now"
-        )
+        if reading:  # the comparison is the measure itself
+            hypothesis += data + (f", better than {rival} does" if rival else "")
+        else:
+            hypothesis += f"{data}, compared with " + (
+                rival if rival else f"the methods {target.name} papers use now"
+            )
         hypothesis += (
             f", because {target.name} shares the structure that made it work on {via.name}."
             if via is not None
@@ -340,7 +365,7 @@ class OfflineWriter:
         )
         method_text = "Reproduce the setup"
         method_text += f' of "{on_target[0].title}"' if on_target else f" of {target.name} work"
-        method_text += f"{data}. Add {method.name}"
+        method_text += f"{data}. {'Apply' if reading else 'Add'} {method.name}"
         if precedent is not None and via is not None:
             # the history found the use in "title. abstract": the title may be where it is
             used = usage_sentence(
@@ -355,11 +380,19 @@ class OfflineWriter:
             )
         else:
             method_text += "."
-        method_text += (
-            f" Run the {target.name} setup with and without {method.name}"
-            + (f", and against {rival}," if rival else "")
-            + f" on {measured}, with at least three seeds."
-        )
+        if reading:
+            method_text += (
+                f" Read several models and layers of the {target.name} setup with it, and "
+                f"compare its readout with {measured}"
+                + (f" and with what {rival} reads" if rival else "")
+                + ", with at least three seeds."
+            )
+        else:
+            method_text += (
+                f" Run the {target.name} setup with and without {method.name}"
+                + (f", and against {rival}," if rival else "")
+                + f" on {measured}, with at least three seeds."
+            )
         if aim == REDUCE or attack:
             change = f"{harm} falls"
         elif aim == IMPROVE:
@@ -368,15 +401,24 @@ class OfflineWriter:
             change = f"{measured} moves"
         else:
             change = f"{measured} {'falls' if _lower_is_better(metric) else 'rises'}"
-        expected = (
-            f"Prediction: with {method.name}, {change} relative to the unchanged setup by more "
-            f"than the seed-to-seed spread. No change, or one within that spread, falsifies "
-            + (
-                f"the transfer from {via.name}."
-                if via
-                else f"the pairing of {method.name} with {target.name}."
-            )
+        falsifies = (
+            f"the transfer from {via.name}."
+            if via
+            else f"the pairing of {method.name} with {target.name}."
         )
+        if reading:
+            expected = (
+                f"Prediction: the readout of {method.name} orders the models and layers as "
+                f"{measured} orders them, with a rank correlation above what shuffled readouts "
+                "give. "
+                f"A correlation no stronger than the shuffled one falsifies " + falsifies
+            )
+        else:
+            expected = (
+                f"Prediction: with {method.name}, {change} relative to the unchanged setup by "
+                f"more than the seed-to-seed spread. No change, or one within that spread, "
+                f"falsifies " + falsifies
+            )
         risks = (
             f"The analogy rests on context similarity ({context.analogy:.2f}) between {target.name}"
             f" and {via.name}"

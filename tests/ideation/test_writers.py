@@ -200,6 +200,24 @@ def test_a_studied_phenomenon_is_asked_about_not_fought():
     assert "reduce" not in draft.hypothesis and "how often" not in draft.method
 
 
+def test_a_method_that_reads_a_model_is_asked_whether_it_reveals_a_studied_phenomenon():
+    ctx = context(target_kind="phenomenon", via=False, metric="")
+    ctx = PairContext(
+        **{
+            **ctx.__dict__,
+            "a": side("linear probing", "method"),
+            "b": side("superposition", "phenomenon"),
+        }
+    )
+    draft = OfflineWriter().write(ctx)
+    assert draft.title == "Can linear probing reveal superposition?"
+    assert draft.hypothesis.startswith("What linear probing reads out of a model tracks")
+    assert "with and without" not in draft.method
+    assert "compare its readout with superposition as its papers measure it" in draft.method
+    assert draft.method.count("linear probing") == 1  # "Apply linear probing", not "Add" too
+    assert "rank correlation above what shuffled readouts give" in draft.expected
+
+
 def test_a_wanted_phenomenon_is_improved():
     ctx = context(target_kind="phenomenon", via=False, metric="")
     ctx = PairContext(**{**ctx.__dict__, "b": side("monosemanticity", "phenomenon")})
