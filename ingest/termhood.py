@@ -84,6 +84,9 @@ GENERIC_MODIFIERS = frozenset(
 )
 # Trailing heads that only say "a way of doing" the rest: "hallucination detection method" is
 # the concept "hallucination detection".
+# Terms of art built only from words that are generic elsewhere: "world" is generic in "real
+# world scenarios", but a world model is a thing (464 of the 54k abstracts name one).
+TERMS_OF_ART = frozenset({("world", "model"), ("world", "modeling"), ("world", "modelling")})
 REDUNDANT_TAILS = frozenset(
     """method approach technique framework strategy scheme pipeline methodology paradigm
     mechanism""".split()
@@ -184,6 +187,8 @@ def phrase_is_generic(words: list[str], *, strict: bool = False) -> bool:
         for w in words
     ):
         return False  # a name (GPT-4o, TruthfulQA, DPO) is never generic; "LLMs" alone can be
+    if tuple(_norm(w) for w in words[-2:]) in TERMS_OF_ART:
+        return False
     if len(words) == 1 and _norm(words[0]) in LONE_FRAGMENTS:
         return True
     if len(words) == 1 and strict:

@@ -213,7 +213,8 @@ def test_ideas_need_more_than_a_whole_area_or_a_broad_head():
                  "graph matching", "continuous control", "automatic speech recognition",
                  "sentiment analysis", "survival analysis", "mechanistic interpretability",
                  "error correction", "robotic manipulation", "autonomous driving",
-                 "image manipulation", "hard negatives"):  # fmt: skip
+                 "image manipulation", "hard negatives", "world model", "world models",
+                 "world modeling"):  # fmt: skip
         assert not too_broad(name), name
     # The concept layer itself keeps them: they are what a text mentions.
     assert not phrase_is_generic(["complex", "reasoning"]) and not phrase_is_generic(["defense"])
@@ -265,3 +266,9 @@ def test_a_benchmark_written_as_its_acronym_is_a_dataset():
     reads as a task: the 54k batch offered "VAE for MMLU" as a task to transfer a method to."""
     kinds = {c.name: c.kind for c in extract_concepts("We evaluate on MMLU and GSM8K.")}
     assert kinds == {"MMLU": "dataset", "GSM8K": "dataset"}
+
+
+def test_a_term_of_art_made_of_generic_words_is_a_concept():
+    found = names("We learn a world model of the environment in real world scenarios.")
+    assert "world model" in found
+    assert not [name for name in found if "scenario" in name]
