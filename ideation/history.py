@@ -289,6 +289,10 @@ def _coherence_excess(
     vectors: |sum|^2 counts each paper once with itself) less the mean cosine expected of pairs
     drawn by its field mix (`profile`). Near 0 for a name that says no particular thing ("feature
     selection", "parameter tuning", "thorough analysis"); NaN below 2 papers."""
+    # The graph's papers at random: for concepts whose papers have no field, and for fields too
+    # small to say (one paper, or papers with no vector).
+    total = vectors.sum(axis=0)
+    anywhere = (total @ total - len(vectors)) / max(len(vectors) * (len(vectors) - 1), 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         coherence = (np.einsum("ij,ij->i", sums, sums) - counts) / (counts * (counts - 1))
         field_sums = np.asarray(fields.T @ vectors)
@@ -297,14 +301,10 @@ def _coherence_excess(
         within = (np.diag(between) - field_sizes) / (field_sizes * (field_sizes - 1))
         between /= np.outer(field_sizes, field_sizes)
         between[np.diag_indices_from(between)] = within
-        between = np.nan_to_num(between)
+        between = np.where(np.isfinite(between), between, anywhere)
         mix = profile / profile.sum(axis=1, keepdims=True)
         expected = np.einsum("cf,fg,cg->c", mix, between, mix)
-    known = np.isfinite(expected)
-    # Concepts whose papers have no field: against the graph's papers at random.
-    total = vectors.sum(axis=0)
-    anywhere = (total @ total - len(vectors)) / max(len(vectors) * (len(vectors) - 1), 1)
-    expected = np.where(known, expected, anywhere)
+    expected = np.where(np.isfinite(expected), expected, anywhere)
     return np.where(counts >= 2, coherence - expected, np.nan).astype(np.float32)
 
 

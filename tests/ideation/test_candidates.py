@@ -475,3 +475,12 @@ def test_a_task_whose_papers_read_less_alike_than_most_problems_is_broad():
     assert is_target[[h.concept_index[f"area{j}"] for j in range(8)]].all()  # not diffuse
     broad = {h.concept_keys[i] for i in np.flatnonzero(broad_tasks(snapshot, is_target))}
     assert broad == {f"area{j}" for j in range(8)}
+
+
+def test_a_field_of_one_paper_without_a_vector_leaves_every_excess_finite():
+    topics = {f"topic{i}": np.eye(4)[i].tolist() for i in range(4)}
+    papers = [("2025-01-10", "cs.LG", ["shared_task", f"topic{i}"]) for i in range(4)]
+    papers.append(("2025-01-10", "q-bio", ["shared_task", "no_vector"]))  # a zero vector
+    h = history_from(papers, vectors=topics, kinds={"shared_task": "task"})
+    excess = h.snapshot().coherence_excess[h.concept_index["shared_task"]]
+    assert np.isfinite(excess) and abs(excess) < 1
