@@ -252,6 +252,11 @@ def is_attack(name: str) -> bool:
     )
 
 
+# A lone agent noun ("optimizer", "parser", "sampler", "ranker") names a kind of tool, not
+# something to try: "An optimizer on ImageNet-1K" led the 54k batch.
+LONE_TOOL = re.compile(r"^[a-z][a-z\-]*(er|or)s?$")
+
+
 def is_named_model(name: str) -> bool:
     return bool(NAMED_MODEL.match((name.split() or [""])[-1]))
 
@@ -266,6 +271,7 @@ def interventions(names: list[str]) -> np.ndarray:
             head not in MODEL_FAMILY_HEADS
             and not head.endswith(("llm", "llms"))
             and not is_named_model(name)
+            and not LONE_TOOL.match(name)
             and not is_attack(name)
             for name, head in zip(names, heads, strict=True)
         ],
