@@ -489,9 +489,9 @@ def short_batch_note(
             "failures, some of them a like failure in papers that read like the target's"
         )
     return (
-        f"{chosen} of the {asked} ideas asked for: {passed} method-target pairs passed the "
-        f"filters ({', '.join(filters)}), and no concept other than a seed may be in more than "
-        "two ideas"
+        f"{chosen} of the {asked} ideas asked for could be chosen: {passed} method-target pairs "
+        f"passed the filters ({', '.join(filters)}), and no concept other than a seed may be in "
+        "more than two ideas"
     )
 
 
@@ -650,6 +650,11 @@ def _stage_save(run: _BatchRun, checked: list[_Checked], vectors: np.ndarray) ->
     order = display_order(scores=[item.score for item in checked], grounded=grounded, tiered=tiered)
     merged = duplicates_of(vectors, order)
     kept = [i for i in order if i not in merged][:n]
+    if len(kept) < n and merged:
+        run.notes.append(
+            f"{len(merged)} of the chosen ideas repeated another in other words and were merged "
+            f"into it: the batch holds {len(kept)}"
+        )
     loose = sum(not grounded[i] for i in kept)
     if tiered and loose:
         run.notes.append(

@@ -390,7 +390,7 @@ def test_a_short_batch_names_only_the_filters_that_applied():
     on_tasks = services.short_batch_note(
         chosen=1, asked=8, passed=1, seeded=True, on_failures=False
     )
-    assert on_tasks.startswith("1 of the 8 ideas asked for: 1 method-target pairs passed")
+    assert on_tasks.startswith("1 of the 8 ideas asked for could be chosen: 1 method-target pairs")
     assert (
         "a reason beyond closeness in meaning)" in on_tasks and "against a failure" not in on_tasks
     )
