@@ -224,10 +224,11 @@ def _title(method: ConceptSide, target: ConceptSide, via: ConceptSide | None) ->
         if aim == IMPROVE:
             return f"Can {method.name} improve {t}?"
         t = failure_phrase(t)
+        verb = "detect" if reads_the_model(method.name) else "address"
         if via is None:
-            return f"Can {method.name} address {t}?"
+            return f"Can {method.name} {verb} {t}?"
         done = failure_phrase(via.name) if via.kind == "phenomenon" else via.name
-        return f"Can {method.name} address {t}, as {_it_does(method.name)} {done}?"
+        return f"Can {method.name} {verb} {t}, as {_it_does(method.name)} {done}?"
     if target.kind == "dataset":
         return f"{m} on {t}: does the gain it shows on {via.name} hold?" if via else f"{m} on {t}"
     if target.kind == "method" and is_attack(target.name):  # a seeded attack
@@ -263,7 +264,9 @@ class OfflineWriter:
         rival = (company.get("method") or ("",))[0]
         aim = phenomenon_aim(target.key) if target.kind == "phenomenon" else None
         reading = aim == STUDY and reads_the_model(method.name)
-        if reading and rival and not reads_the_model(rival):
+        # A detector against a failure flags it; it does not make it rarer.
+        detecting = aim == REDUCE and reads_the_model(method.name)
+        if (reading or detecting) and rival and not reads_the_model(rival):
             rival = ""  # what changes a model is no reading to compare with
         if aim == REDUCE:
             measured = metric or f"how often {target.name} occurs, as its papers measure it"
@@ -334,7 +337,9 @@ class OfflineWriter:
             )
         attack = target.kind == "method" and is_attack(target.name)
         harm = f"the success of {target.name}" if attack else target.name
-        if aim == REDUCE or attack:
+        if detecting:
+            hypothesis = f"{_capital(method.name)} flags {target.name} better than chance"
+        elif aim == REDUCE or attack:
             hypothesis = f"Adding {method.name} reduces {harm}" + (
                 f" as measured by {metric}" if metric else ""
             )
@@ -352,7 +357,7 @@ class OfflineWriter:
             hypothesis = f"Adding {method.name} {moves} {measured}" + (
                 f" on {target.name}" if metric else ""
             )
-        if reading:  # the comparison is the measure itself
+        if reading or detecting:  # the comparison is the measure itself
             hypothesis += data + (f", better than {rival} does" if rival else "")
         else:
             hypothesis += f"{data}, compared with " + (
@@ -365,7 +370,7 @@ class OfflineWriter:
         )
         method_text = "Reproduce the setup"
         method_text += f' of "{on_target[0].title}"' if on_target else f" of {target.name} work"
-        method_text += f"{data}. {'Apply' if reading else 'Add'} {method.name}"
+        method_text += f"{data}. {'Apply' if reading or detecting else 'Add'} {method.name}"
         if precedent is not None and via is not None:
             # the history found the use in "title. abstract": the title may be where it is
             used = usage_sentence(
@@ -380,7 +385,15 @@ class OfflineWriter:
             )
         else:
             method_text += "."
-        if reading:
+        if detecting:
+            method_text += (
+                f" Score the cases of the {target.name} setup, labelled for whether "
+                f"{target.name} occurs, with {method.name}, and measure how well its score "
+                "separates the two (AUROC)"
+                + (f", against {rival}" if rival else "")
+                + ", with at least three seeds."
+            )
+        elif reading:
             method_text += (
                 f" Read several models and layers of the {target.name} setup with it, and "
                 f"compare its readout with {measured}"
@@ -406,7 +419,13 @@ class OfflineWriter:
             if via
             else f"the pairing of {method.name} with {target.name}."
         )
-        if reading:
+        if detecting:
+            expected = (
+                f"Prediction: {method.name} separates cases with {target.name} from those "
+                "without with an AUROC above 0.5 by more than the seed-to-seed spread. An AUROC "
+                "within that spread of 0.5 falsifies " + falsifies
+            )
+        elif reading:
             expected = (
                 f"Prediction: the readout of {method.name} orders the models and layers as "
                 f"{measured} orders them, with a rank correlation above what shuffled readouts "

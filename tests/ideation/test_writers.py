@@ -156,9 +156,13 @@ def test_a_countable_method_takes_an_article():
         assert noun_phrase(name) == name
     ctx = replace(context("phenomenon"), a=side("hallucination detector", "method"))
     draft = OfflineWriter().write(ctx)
-    assert draft.title.startswith("Can a hallucination detector address code repair")
-    assert "Adding a hallucination detector reduces code repair" in draft.hypothesis
-    assert "with and without a hallucination detector" in draft.method
+    assert draft.title.startswith("Can a hallucination detector detect code repair")
+    assert draft.hypothesis.startswith("A hallucination detector flags code repair")
+    assert "with a hallucination detector, and measure" in draft.method
+    ctx = replace(context("phenomenon"), a=side("safety filter", "method"))
+    draft = OfflineWriter().write(ctx)
+    assert "Adding a safety filter reduces code repair" in draft.hypothesis
+    assert "with and without a safety filter" in draft.method
 
 
 def test_a_title_asks_about_countable_failures_in_the_plural():
@@ -216,6 +220,22 @@ def test_a_method_that_reads_a_model_is_asked_whether_it_reveals_a_studied_pheno
     assert "compare its readout with superposition as its papers measure it" in draft.method
     assert draft.method.count("linear probing") == 1  # "Apply linear probing", not "Add" too
     assert "rank correlation above what shuffled readouts give" in draft.expected
+
+
+def test_a_detector_against_a_failure_is_asked_whether_it_detects_it():
+    ctx = context(target_kind="phenomenon", via=False, metric="")
+    ctx = PairContext(
+        **{
+            **ctx.__dict__,
+            "a": side("hallucination detector", "method"),
+            "b": side("sycophancy", "phenomenon"),
+        }
+    )
+    draft = OfflineWriter().write(ctx)
+    assert draft.title == "Can a hallucination detector detect sycophancy?"
+    assert draft.hypothesis.startswith("A hallucination detector flags sycophancy better than")
+    assert "reduces" not in draft.hypothesis and "with and without" not in draft.method
+    assert "(AUROC)" in draft.method and "AUROC above 0.5" in draft.expected
 
 
 def test_a_wanted_phenomenon_is_improved():
