@@ -45,6 +45,7 @@ def main() -> None:
     server_peak = server.info("memory")["used_memory_peak"]
     result = {
         "papers_in_file": args.file.name,
+        "embedding_quantize": os.environ.get("EMBEDDING_QUANTIZE", ""),
         "wall_s": round(wall, 1),
         "ingest_process_peak_rss_mib": round(peak_kib / 1024, 1),
         "server_used_memory_peak_mib": round(server_peak / 2**20, 1),

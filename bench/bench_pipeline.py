@@ -62,7 +62,7 @@ def main() -> None:
         "pipeline_papers_per_s": round(len(papers) / pipeline_s, 1),
         "ratio": round(bare_s / pipeline_s, 3),
         "pipeline_stage_seconds": job.timings,
-        "embedding_max_tokens": embedding.get_model().max_seq_length,
+        "embedding": embedding.identity(),
         "graph": stats,
     }
     print(json.dumps(result, indent=2))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
+import warnings
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
@@ -38,7 +41,64 @@ def get_model():
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model = SentenceTransformer(model_path(), device=device)
     model.max_seq_length = settings.EMBEDDING_MAX_TOKENS
+    if settings.EMBEDDING_QUANTIZE == "int8" and device == "cpu":
+        with warnings.catch_warnings():  # torch points eager-mode quantization at torchao
+            warnings.simplefilter("ignore")
+            model = torch.ao.quantization.quantize_dynamic(
+                model, {torch.nn.Linear}, dtype=torch.qint8
+            )
     return model
+
+
+IDENTITY_FILE = "embedding.json"
+
+
+class EmbeddingMismatch(RuntimeError):
+    pass
+
+
+def identity() -> dict:
+    """What makes this process's vectors comparable with a data dir's: model, truncation,
+    quantization."""
+    return {
+        "model": Path(model_path()).name,
+        "max_tokens": settings.EMBEDDING_MAX_TOKENS,
+        "quantize": settings.EMBEDDING_QUANTIZE,
+    }
+
+
+def identity_check(vector_dir: Path) -> None:
+    """Refuse to mix vectors: the data dir records the embedding its vectors were made with,
+    and this process must make the same. A dir with vectors but no record predates the record
+    and was made with the defaults of its time (float vectors)."""
+    path = vector_dir / IDENTITY_FILE
+    mine = identity()
+    if path.exists():
+        theirs = json.loads(path.read_text())
+    elif any(vector_dir.glob("*.faiss")):
+        theirs = {**mine, "quantize": ""}
+        identity_record(vector_dir, theirs)
+    else:
+        identity_record(vector_dir, mine)
+        return
+    if theirs != mine:
+        differ = ", ".join(
+            f"{k} {theirs.get(k)!r} here, {v!r} asked"
+            for k, v in mine.items()
+            if theirs.get(k) != v
+        )
+        raise EmbeddingMismatch(
+            f"the vectors in {vector_dir} were made with another embedding ({differ}): set "
+            "EMBEDDING_MODEL, EMBEDDING_MAX_TOKENS and EMBEDDING_QUANTIZE as they were, or run "
+            "`manage.py rebuild_index` to re-embed the graph"
+        )
+
+
+def identity_record(vector_dir: Path, record: dict | None = None) -> None:
+    vector_dir.mkdir(parents=True, exist_ok=True)
+    tmp = vector_dir / f"{IDENTITY_FILE}.tmp{os.getpid()}"
+    tmp.write_text(json.dumps(record or identity(), indent=2) + "\n")
+    os.replace(tmp, vector_dir / IDENTITY_FILE)
 
 
 def warm() -> None:

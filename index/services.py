@@ -35,7 +35,8 @@ def vectors_remove(*, index: str, keys: list[str]) -> None:
 
 
 def index_rebuild(*, store: GraphStore | None = None, batch_size: int = 512) -> dict[str, int]:
-    """Re-embed every paper and concept in the graph into fresh indexes, swapped in atomically."""
+    """Re-embed every paper and concept in the graph into fresh indexes, swapped in atomically,
+    with this process's embedding, which the data dir then records."""
     store = store or get_store()
     counts = {}
     sources = {
@@ -56,6 +57,7 @@ def index_rebuild(*, store: GraphStore | None = None, batch_size: int = 512) -> 
             parts.append(embedding.encode([text for _, text in batch]))
             ids.extend(vector_ids_register(index=index_name, keys=[k for k, _ in batch]))
         vectors = np.vstack(parts) if parts else np.zeros((0, embedding.dimension()), np.float32)
-        get_index(index_name).replace_all(ids, vectors)
+        get_index(index_name, check=False).replace_all(ids, vectors)
         counts[index_name] = len(ids)
+    embedding.identity_record(settings.VECTOR_DIR)
     return counts

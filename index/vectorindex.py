@@ -162,15 +162,18 @@ _indexes: dict[tuple[str, str], VectorIndex] = {}
 _registry_lock = threading.Lock()
 
 
-def get_index(name: str) -> VectorIndex:
-    """The process's handle on one index in the data dir."""
+def get_index(name: str, *, check: bool = True) -> VectorIndex:
+    """The process's handle on one index in the data dir, once the dir's vectors are known to
+    come from this process's embedding (`check=False` for a rebuild, which replaces them)."""
     from django.conf import settings
 
-    from index.embedding import dimension
+    from index.embedding import dimension, identity_check
 
     with _registry_lock:
         key = (str(settings.VECTOR_DIR), name)
         if key not in _indexes:
+            if check:
+                identity_check(settings.VECTOR_DIR)
             _indexes[key] = VectorIndex(
                 name=name, directory=settings.VECTOR_DIR, dimension=dimension
             )

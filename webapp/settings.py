@@ -61,6 +61,14 @@ EMBEDDING_MODEL = os.environ.get("EMBEDDING_MODEL", "")  # empty: the bundled al
 EMBEDDING_BATCH_SIZE = int(os.environ.get("EMBEDDING_BATCH_SIZE", "32"))
 # all-MiniLM-L6-v2 was trained on 128-token inputs; 256 (its config's default) costs 2.3x the time.
 EMBEDDING_MAX_TOKENS = int(os.environ.get("EMBEDDING_MAX_TOKENS", "128"))
+# "int8": the model's linear layers quantized on load (CPU only): 2.5-2.8x the papers per second
+# on a 2-core machine, vectors at a median cosine of 0.93 to the float ones (docs/benchmarks.md).
+# A data dir keeps the choice it was built with (vectors/embedding.json).
+EMBEDDING_QUANTIZE = os.environ.get("EMBEDDING_QUANTIZE", "")
+if EMBEDDING_QUANTIZE not in ("", "int8"):
+    raise ImproperlyConfigured(
+        f"EMBEDDING_QUANTIZE={EMBEDDING_QUANTIZE!r}: use int8, or leave it empty for float vectors"
+    )
 # A concept gets a vector once this many papers mention it: most one-paper concepts are phrases
 # seen once, and embedding them would cost as much as embedding the papers themselves.
 CONCEPT_VECTOR_MIN_PAPERS = int(os.environ.get("CONCEPT_VECTOR_MIN_PAPERS", "2"))
