@@ -19,8 +19,8 @@ class ServerTimingMiddleware:
 
 
 class ServiceUnavailableMiddleware:
-    """A page that says what to do when the graph server or broker is down, instead of a
-    traceback: HTML for pages, JSON for the API, both with status 503. The process's graph
+    """A page that says what to do when the graph server or broker is down, or the data dir's
+    vectors come from another embedding, instead of a traceback: HTML for pages, JSON for the API, both with status 503. The process's graph
     store is dropped so that the next request connects afresh (and starts the embedded server
     again when that is the one configured)."""
 
@@ -37,14 +37,18 @@ class ServiceUnavailableMiddleware:
         from core.embedded import ServiceError
         from core.errors import TRANSIENT_ERRORS
         from graph.factory import reset_store
+        from index.embedding import EmbeddingMismatch
 
-        if not isinstance(exception, (*TRANSIENT_ERRORS, ServiceError)):
+        if isinstance(exception, EmbeddingMismatch):
+            message = f"This server cannot search this data dir: {exception}."
+        elif isinstance(exception, (*TRANSIENT_ERRORS, ServiceError)):
+            reset_store()
+            message = (
+                "The graph server is not answering. Start the services with "
+                "`manage.py services start` (or check GRAPH_URL and BROKER_URL), then reload."
+            )
+        else:
             return None
-        reset_store()
-        message = (
-            "The graph server is not answering. Start the services with "
-            "`manage.py services start` (or check GRAPH_URL and BROKER_URL), then reload."
-        )
         if request.path.startswith("/api/"):
             return JsonResponse({"error": message}, status=503)
         return render(request, "503.html", {"message": message}, status=503)

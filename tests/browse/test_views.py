@@ -70,3 +70,17 @@ def test_a_graph_server_outage_is_a_plain_503_not_a_traceback(clean_state, clien
     assert b"services start" in page.content and b"Traceback" not in page.content
     api = client.get("/api/stats")
     assert api.status_code == 503 and "services start" in api.json()["error"]
+
+
+def test_vectors_from_another_embedding_are_a_plain_503_that_says_what_to_do(
+    clean_state, client, vector_dir
+):
+    import json
+
+    vector_dir.mkdir(parents=True, exist_ok=True)
+    record = {"model": "all-MiniLM-L6-v2", "max_tokens": 128, "quantize": "int8"}
+    (vector_dir / "embedding.json").write_text(json.dumps(record))
+    api = client.get("/api/search", {"q": "sparse autoencoders"})
+    assert api.status_code == 503
+    error = api.json()["error"]
+    assert "quantize 'int8' here, '' asked" in error and "rebuild_index" in error
