@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
+from django.core.management.base import CommandError
 
 _encode_lock = threading.Lock()
 
@@ -53,8 +54,8 @@ def get_model():
 IDENTITY_FILE = "embedding.json"
 
 
-class EmbeddingMismatch(RuntimeError):
-    pass
+class EmbeddingMismatch(CommandError):
+    """A CommandError, so that every manage.py command says it in one line, not a traceback."""
 
 
 def identity() -> dict:

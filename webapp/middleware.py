@@ -20,7 +20,8 @@ class ServerTimingMiddleware:
 
 class ServiceUnavailableMiddleware:
     """A page that says what to do when the graph server or broker is down, or the data dir's
-    vectors come from another embedding, instead of a traceback: HTML for pages, JSON for the API, both with status 503. The process's graph
+    vectors come from another embedding, instead of a traceback: HTML for pages, JSON for the
+    API, both with status 503. The process's graph
     store is dropped so that the next request connects afresh (and starts the embedded server
     again when that is the one configured)."""
 

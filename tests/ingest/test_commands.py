@@ -99,3 +99,11 @@ def test_refresh_concept_stats_rebuilds_what_an_older_graph_lacks(clean_state, t
     after = clean_state._run("MATCH (c:Concept) RETURN c.key, c.papers, c.fields ORDER BY c.key")
     assert after == before
     assert clean_state.concept_tops(keys=[k for k, n, _ in before if n >= 3])
+
+
+def test_a_command_on_vectors_from_another_embedding_says_so_in_a_line(clean_state, vector_dir):
+    vector_dir.mkdir(parents=True, exist_ok=True)
+    record = {"model": "all-MiniLM-L6-v2", "max_tokens": 128, "quantize": "int8"}
+    (vector_dir / "embedding.json").write_text(json.dumps(record))
+    with pytest.raises(CommandError, match="another embedding.*rebuild_index"):
+        call_command("graph_stats")
