@@ -62,7 +62,7 @@ def identity() -> dict:
     """What makes this process's vectors comparable with a data dir's: model, truncation,
     quantization."""
     return {
-        "model": Path(model_path()).name,
+        "model": settings.EMBEDDING_MODEL or "all-MiniLM-L6-v2",
         "max_tokens": settings.EMBEDDING_MAX_TOKENS,
         "quantize": settings.EMBEDDING_QUANTIZE,
     }
