@@ -5,6 +5,7 @@ from dataclasses import replace
 from ideation.writers import (
     ConceptSide,
     GroundingPaper,
+    IdeaDraft,
     OfflineWriter,
     PairContext,
     failure_phrase,
@@ -204,16 +205,15 @@ def test_a_studied_phenomenon_is_asked_about_not_fought():
     assert "reduce" not in draft.hypothesis and "how often" not in draft.method
 
 
-def test_a_method_that_reads_a_model_is_asked_whether_it_reveals_a_studied_phenomenon():
+def direct_on_phenomenon(method: str, phenomenon: str) -> IdeaDraft:
+    """The offline draft of a direct pair (no precedent) of a method and a phenomenon."""
     ctx = context(target_kind="phenomenon", via=False, metric="")
-    ctx = PairContext(
-        **{
-            **ctx.__dict__,
-            "a": side("linear probing", "method"),
-            "b": side("superposition", "phenomenon"),
-        }
-    )
-    draft = OfflineWriter().write(ctx)
+    sides = {"a": side(method, "method"), "b": side(phenomenon, "phenomenon")}
+    return OfflineWriter().write(PairContext(**{**ctx.__dict__, **sides}))
+
+
+def test_a_method_that_reads_a_model_is_asked_whether_it_reveals_a_studied_phenomenon():
+    draft = direct_on_phenomenon("linear probing", "superposition")
     assert draft.title == "Can linear probing reveal superposition?"
     assert draft.hypothesis.startswith("What linear probing reads out of a model tracks")
     assert "with and without" not in draft.method
@@ -223,15 +223,7 @@ def test_a_method_that_reads_a_model_is_asked_whether_it_reveals_a_studied_pheno
 
 
 def test_a_detector_against_a_failure_is_asked_whether_it_detects_it():
-    ctx = context(target_kind="phenomenon", via=False, metric="")
-    ctx = PairContext(
-        **{
-            **ctx.__dict__,
-            "a": side("hallucination detector", "method"),
-            "b": side("sycophancy", "phenomenon"),
-        }
-    )
-    draft = OfflineWriter().write(ctx)
+    draft = direct_on_phenomenon("hallucination detector", "sycophancy")
     assert draft.title == "Can a hallucination detector detect sycophancy?"
     assert draft.hypothesis.startswith("A hallucination detector flags sycophancy better than")
     assert "reduces" not in draft.hypothesis and "with and without" not in draft.method
