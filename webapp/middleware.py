@@ -21,9 +21,9 @@ class ServerTimingMiddleware:
 class ServiceUnavailableMiddleware:
     """A page that says what to do when the graph server or broker is down, or the data dir's
     vectors come from another embedding, instead of a traceback: HTML for pages, JSON for the
-    API, both with status 503. The process's graph
-    store is dropped so that the next request connects afresh (and starts the embedded server
-    again when that is the one configured)."""
+    API, both with status 503. When the server is down, the process's graph store is dropped so
+    that the next request connects afresh (and starts the embedded server again when that is
+    the one configured)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
