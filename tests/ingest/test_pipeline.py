@@ -146,6 +146,21 @@ def test_rebuild_index_restores_every_vector(clean_state, tmp_path):
     assert graph_stats() == before
 
 
+def test_rebuild_index_takes_a_dir_made_with_another_embedding(clean_state, tmp_path, vector_dir):
+    from index import vectorindex
+
+    run_file(write_jsonl(tmp_path / "p.jsonl", sample_lines(8)))
+    record = vector_dir / embedding.IDENTITY_FILE
+    record.write_text(json.dumps({**embedding.identity(), "quantize": "int8"}))
+    vectorindex._indexes.clear()  # a new process: it reads the record afresh
+    with pytest.raises(embedding.EmbeddingMismatch):
+        get_index(PAPERS)
+    assert index_rebuild()["papers"] == 8
+    assert json.loads(record.read_text()) == embedding.identity()
+    vectorindex._indexes.clear()
+    assert get_index(PAPERS).count() == 8
+
+
 def test_semantic_search_finds_papers_and_concepts(clean_state, tmp_path):
     lines = sample_lines(30)
     run_file(write_jsonl(tmp_path / "p.jsonl", lines))
