@@ -1,10 +1,12 @@
 """Has this idea been done? A check whose every conclusion points at papers.
 
 Evidence: the papers nearest to the idea's statement (embedding search fused with the graph's
-full-text index by reciprocal rank), the papers that already mention all of the idea's concepts,
-and the forecast for its concept pair. The verdict is `not_novel` only when a specific paper is
-decisive: it mentions every concept of the idea, or it is nearly the same text. Mere neighbours
-lower the score and can make the verdict `uncertain`, never `not_novel`.
+full-text index by reciprocal rank), the papers that already mention all of the idea's concepts
+(as extracted concepts, or spelt out in their text where extraction missed one: "Lethe:
+Purifying Backdoored LLMs" names model editing and backdoors without a concept node linking
+them), and the forecast for its concept pair. The verdict is `not_novel` only when a specific
+paper is decisive: it mentions every concept of the idea, or it is nearly the same text. Mere
+neighbours lower the score and can make the verdict `uncertain`, never `not_novel`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 from core.fusion import rank_fusion
 from ideation.arxiv_search import LiveSearch
 from ideation.history import History
+from ideation.uses import text_names
 from ingest.text import squash
 
 NEAREST = 10
@@ -25,6 +28,7 @@ DECISIVE_SIMILARITY = 0.85  # a paper this close states the same idea
 SIMILARITY_FLOOR, SIMILARITY_CEILING = 0.35, 0.85
 NOVEL_AT = 0.66  # an open score (below) of 0.55, on the scale above COVERED_CEILING
 COVERED_CEILING = 0.25  # no idea whose concepts a paper already joins scores above this
+TEXT_SEARCH_DEPTH = 50  # full-text hits read for papers spelling out every concept's name
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,9 @@ class NoveltyEvidence:
     checked_at: str
     judge: dict | None = field(default=None)
     live: dict | None = field(default=None)  # the live arXiv search, when one ran
+    # Of `co_mentioning`, papers that spell out every name in their text though extraction did
+    # not give them all the concepts.
+    named_in_text: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -126,6 +133,28 @@ def concepts_named_in(history: History, text: str) -> list[str]:
     return [key for _, key in sorted(found)]
 
 
+def papers_naming_all(
+    store, history: History, concepts: list[int], *, published: Callable[[str], bool]
+) -> list[str]:
+    """Keys of the graph's papers whose title or abstract spells out the name of every one of
+    `concepts`: the full-text index's best TEXT_SEARCH_DEPTH hits for all their words, each
+    read for the names themselves (so "prompt" and "optimization" apart do not count)."""
+    names = [history.concept_names[c] for c in concepts]
+    hits = [
+        key
+        for key, _ in store.text_search(
+            label="Paper", text=" ".join(names), limit=TEXT_SEARCH_DEPTH
+        )
+        if key in history.paper_index and published(key)
+    ]
+    texts = store.papers_text(keys=hits) if hits else {}
+    return [
+        key
+        for key in hits
+        if all(text_names(". ".join(texts.get(key, ("", ""))), name) for name in names)
+    ]
+
+
 def novelty_check(
     *,
     text: str,
@@ -185,6 +214,18 @@ def novelty_check(
     concepts = list(dict.fromkeys(concepts))[:8]
     columns = [history.concept_index[key] for key in concepts if key in history.concept_index]
     full, coverage = concept_coverage(history, columns, until=until)
+    named_in_text: list[str] = []
+    if len(columns) >= 2:
+        extracted = set(full.tolist())
+        named_in_text = [
+            key
+            for key in papers_naming_all(store, history, columns, published=published_in_time)
+            if history.paper_index[key] not in extracted
+        ]
+        if named_in_text:
+            rows = [history.paper_index[key] for key in named_in_text]
+            full = np.union1d(full, np.asarray(rows, dtype=np.int64))
+            coverage = 1.0
     max_similarity = similar[0].similarity if similar else 0.0
     covering_similarity = (
         float(np.max(history.paper_vectors[full] @ vector.ravel())) if len(full) else None
@@ -215,5 +256,6 @@ def novelty_check(
         as_of=as_of,
         checked_at=checked_at,
         live=live.as_dict() if live is not None else None,
+        named_in_text=named_in_text[:10],
     )
     return NoveltyResult(score=score, verdict=verdict_from(score, decisive), evidence=evidence)

@@ -26,6 +26,7 @@ from ideation.candidates import (
     GENERAL_PURPOSE_PERCENTILE,
     GENERIC_SHARE,
     HUB_MIN_PAPERS,
+    REDUCE,
     CandidateQuery,
     Candidates,
     UnknownConcepts,
@@ -40,6 +41,7 @@ from ideation.candidates import (
     is_failure,
     methods_against,
     pairs_choose,
+    phenomenon_aim,
     problem_groups,
     roles,
     routine_methods,
@@ -60,6 +62,7 @@ from ideation.ranking import (
     has_reason,
 )
 from ideation.selectors import idea_pairs_held
+from ideation.uses import cause_sentence
 from ideation.writers import (
     ConceptSide,
     GroundingPaper,
@@ -78,6 +81,7 @@ logger = logging.getLogger(__name__)
 GROUNDING_PER_CONCEPT = 2
 GROUNDING_POOL = 200  # most recent papers of a concept considered for its grounding
 RIVAL_POOL = 12  # methods next to the target weighed as the comparison
+CAUSE_SCAN_PAPERS = 300  # a failure's most recent papers read for what brings it about
 RIVAL_MIN_SIMILARITY = 0.4  # centred context cosine: alike concepts sit near 0.6, unrelated near 0
 EXTRA_FOR_DUPLICATES = 1.3  # write this many times the ideas asked for; near-duplicates merge
 
@@ -577,6 +581,7 @@ def _stage_write(run: _BatchRun, picked: list[_Pick]) -> list[_Written]:
         for pick, neighbours in zip(picked, shared, strict=True)
     ]
     _fill_paper_texts(run.store, contexts)
+    _fill_causes(run, contexts)
     written = []
     for number, (pick, neighbours, context) in enumerate(
         zip(picked, shared, contexts, strict=True), start=1
@@ -620,6 +625,8 @@ def _stage_novelty(run: _BatchRun, written: list[_Written]) -> tuple[list[_Check
             forecast=context.forecast,
             checked_at=checked_at,
         )
+        if result.evidence.named_in_text:
+            _say_named_in_text(run, item, result.evidence.named_in_text)
         signals = Signals(
             forecast=item.pick.forecast_rank,
             novelty=result.score,
@@ -639,6 +646,18 @@ def _stage_novelty(run: _BatchRun, written: list[_Written]) -> tuple[list[_Check
         checked.append(_Checked(item, result, score, breakdown))
     run.progress("novelty", 90)
     return checked, vectors
+
+
+def _say_named_in_text(run: _BatchRun, item: _Written, keys: list[str]) -> None:
+    """The writer said no paper applies the method to the target, going by the concepts
+    extracted; papers that spell both out in their text say otherwise, and the idea says so."""
+    title = run.store.papers_text(keys=keys[:1]).get(keys[0], ("", ""))[0]
+    many = len(keys) > 1
+    item.draft.problem += (
+        f" Yet {len(keys)} paper{'s' if many else ''} in the graph name{'' if many else 's'} "
+        f"{item.context.a.name} and {item.context.b.name} in {'their' if many else 'its'} text, "
+        f'though extraction did not link them (e.g. "{title}"): this may have been done.'
+    )
 
 
 def _stage_save(run: _BatchRun, checked: list[_Checked], vectors: np.ndarray) -> None:
@@ -986,6 +1005,34 @@ def _fill_paper_texts(store, contexts: list[PairContext]) -> None:
             for p in context.papers
         )
         contexts[i] = replace(context, papers=papers)
+
+
+def _fill_causes(run: _BatchRun, contexts: list[PairContext]) -> None:
+    """An idea against a failure whose papers say something like the method brings it about
+    ("fine-tuning on incorrect data can lead to emergent misalignment", for instruction tuning)
+    carries that sentence: the method may be a cause, not a cure. Reads the failure's
+    CAUSE_SCAN_PAPERS most recent papers of the snapshot, all of them in one store call."""
+    history, day = run.history, run.snapshot.day
+    against = [
+        (i, history.concept_index[c.b.key])
+        for i, c in enumerate(contexts)
+        if c.b.kind == "phenomenon" and phenomenon_aim(c.b.key) == REDUCE
+    ]
+    papers = {}
+    for _, failure in against:
+        if failure not in papers:
+            found = history.papers_of(failure, until=day)
+            recent = found[np.argsort(-history.paper_day[found], kind="stable")][:CAUSE_SCAN_PAPERS]
+            papers[failure] = [history.paper_keys[int(p)] for p in recent]
+    texts = run.store.papers_text(keys=sorted({k for keys in papers.values() for k in keys}))
+    for i, failure in against:
+        context = contexts[i]
+        for key in papers[failure]:
+            title, abstract = texts.get(key, ("", ""))
+            said = cause_sentence(context.a.name, context.b.name, f"{title}. {abstract}")
+            if said:
+                contexts[i] = replace(context, cause=(title, said))
+                break
 
 
 # -- feedback ------------------------------------------------------------------------------------

@@ -14,6 +14,10 @@ The history reads every paper once for the uses among its own concepts (`uses_in
 analogy starts from problems a method is known to be used on, not from whatever it is mentioned
 with; the writer quotes the sentence (`usage_sentence`).
 
+A failure's papers may say what brings it about ("fine-tuning on narrow data can lead to
+emergent misalignment"): a method like that cause is no plain cure, and `cause_sentence` finds
+the sentence that says so.
+
 It also reads which phenomena a paper sets out to fight ("we mitigate hallucinations", "reward
 hacking detection": `fights_in_text`), whatever method does it: a method named in such papers is
 one people turn against failures, the only kind worth trying on a new failure.
@@ -226,6 +230,15 @@ def _fought_here(
     return False
 
 
+def text_names(text: str, name: str) -> bool:
+    """Whether `text` spells out `name` (any case, plural or hyphenation) or an acronym the
+    text defines for it."""
+    tokens = words_of(text)
+    starts = _word_starts(tokens)
+    forms = _forms(name, find_acronym_definitions(text))
+    return any(True for form in forms for _ in _occurrences(tokens, form, starts))
+
+
 def usage_sentence(method: str, problem: str, text: str, *, fought: bool = False) -> str | None:
     """A sentence of `text` where `method` is used on `problem` (against it, if `fought`): both
     named (or an acronym the text defines for them) at most USE_GAP words apart, a word of use
@@ -239,3 +252,82 @@ def usage_sentence(method: str, problem: str, text: str, *, fought: bool = False
         if _sentence_uses(words_of(sentence), forms, {0}, frozenset({1} if fought else ())):
             return sentence.strip()
     return None
+
+
+# Words that say the thing named before them brings about the failure named after ("fine-tuning
+# on narrow data can lead to emergent misalignment", "malicious fine-tuning can implant
+# backdoors"); and, after the failure, that it comes of the thing named next ("a tendency
+# reinforced by preference-based alignment", "over-refusal arises under safety alignment").
+_BRINGS_ABOUT = re.compile(
+    r"^(induc(e|es|ed|ing)|caus(e|es|ed|ing)|amplif(y|ies|ied|ying)|exacerbat(e|es|ed|ing)|"
+    r"elicit(s|ed|ing)?|trigger(s|ed|ing)?|worsen(s|ed|ing)?|aggravat(e|es|ed|ing)|"
+    r"encourag(e|es|ed|ing)|incentivi[sz](e|es|ed|ing)|reinforc(e|es|ed|ing)|implants?|injects?)$"
+)
+_LEADS = frozenset("lead leads led leading".split())  # ... with "to" next
+_BROUGHT_ABOUT = re.compile(
+    r"^(induced|caused|driven|amplified|exacerbated|elicited|triggered|reinforced|encouraged|"
+    r"incentivi[sz]ed|injected|implanted|introduced|attributed)$"
+)
+# ... a passive one with what brought it about next ("induced by", "injected via"; not
+# "GPT-driven relighting"), or one that says so with a preposition ("arising from", "due to").
+_AGENT = frozenset("by via through from to during under".split())
+_COMES_OF = re.compile(r"^(aris\w*|stem\w*|result\w*|originat\w*|emerg\w*|due)$")
+_OF = frozenset("from under to".split())
+# A sentence about "this tendency" or "such behaviour" speaks of the failure named just before.
+_ANAPHORA = frozenset("this these such it they".split())
+CAUSE_REACH = 6  # words of the cause's side of the sentence searched for the method's words
+EFFECT_REACH = 4  # the failure stands within this many words of the word of causing
+# Words of a method's name too common to tie it to a cause ("large language models lead to",
+# "fine-grained differences lead to")
+_UNTELLING = frozenset(
+    "model method approach framework technique learning network system based large language llm "
+    "neural deep training data multi cross self pre post non semi fine".split()
+)
+
+
+def _tells(word: str) -> bool:
+    return len(word) > 2 and word not in _UNTELLING
+
+
+def cause_sentence(method: str, failure: str, text: str) -> str | None:
+    """A sentence of `text` that says something sharing a telling word with `method` (or its
+    acronym) brings `failure` about: a word of causing between the two, the failure (or, for a
+    sentence opening with "this" or "such", the failure of the sentence before) within
+    EFFECT_REACH words of it, nothing of contrast or negation on the way. None if no sentence
+    does: the method is then no suspected cause of the failure in these papers."""
+    definitions = find_acronym_definitions(text)
+    method_forms = _forms(method, definitions)
+    failure_forms = _forms(failure, definitions)
+    telling = {w for form in method_forms for w in form if _tells(w)}
+    telling |= {form[0] for form in method_forms if len(form) == 1}  # an acronym always tells
+    if not telling or not failure_forms:
+        return None
+    named_before = False
+    for sentence in _SENTENCE_END.split(text):
+        tokens = words_of(sentence)
+        starts = _word_starts(tokens)
+        at = sorted(a for f in failure_forms for a in _occurrences(tokens, f, starts))
+        ends = [a + len(f) for f in failure_forms for a in _occurrences(tokens, f, starts)]
+        spoken_of = bool(at) or (named_before and bool(tokens) and tokens[0] in _ANAPHORA)
+        named_before = bool(at)
+        if spoken_of and _says_cause(tokens, at or [0], ends or [0], telling):
+            return sentence.strip()
+    return None
+
+
+def _says_cause(tokens: list[str], at: list[int], ends: list[int], telling: set[str]) -> bool:
+    for i, token in enumerate(tokens):
+        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        brings = _BRINGS_ABOUT.match(token) or (token in _LEADS and following == "to")
+        if brings and following != "by" and any(0 <= a - i <= EFFECT_REACH for a in at):
+            side = tokens[max(0, i - CAUSE_REACH) : i]
+        elif (
+            (_BROUGHT_ABOUT.match(token) and following in _AGENT)
+            or (_COMES_OF.match(token) and following in _OF)
+        ) and any(0 <= i - e <= EFFECT_REACH for e in ends):
+            side = tokens[i + 1 : i + 1 + CAUSE_REACH]
+        else:
+            continue
+        if telling.intersection(side) and not _NOT_A_USE.intersection(side):
+            return True
+    return False

@@ -63,6 +63,9 @@ class PairContext:
     fight_record: tuple[int, tuple[str, ...]] | None = None
     # ... and among those, the failures alike to the target with their papers, the most first.
     alike_fought: tuple[tuple[str, int], ...] = ()
+    # An idea against a failure: a paper of the failure's and its sentence saying something
+    # like the method brings the failure about (`cause_sentence`): a cause, perhaps, not a cure.
+    cause: tuple[str, str] | None = None
 
 
 @dataclass
@@ -451,8 +454,23 @@ class OfflineWriter:
             if via is not None
             else f"{method.name} may rely on assumptions that do not hold for {target.name}."
         )
+        title = _title(method, target, via)
+        if context.cause and aim == REDUCE and not detecting:
+            title, hypothesis, expected, risks = _cause_or_cure(
+                method.name,
+                target.name,
+                metric or f"the rate of {target.name}",
+                context.cause,
+                data,
+                falsifies,
+            )
+            problem += (
+                f' Yet "{context.cause[0]}" says something like {method.name} brings '
+                f"{target.name} about: {_shorten(context.cause[1])}"
+            )
+            method_text += " Report the direction of the change as well as its size."
         return IdeaDraft(
-            title=_title(method, target, via),
+            title=title,
             problem=problem,
             hypothesis=hypothesis,
             method=method_text,
@@ -461,6 +479,32 @@ class OfflineWriter:
             grounding=[p.key for p in context.papers],
             writer=self.name,
         )
+
+
+def _cause_or_cure(
+    method: str, failure: str, rate: str, cause: tuple[str, str], data: str, falsifies: str
+) -> tuple[str, str, str, str]:
+    """Title, hypothesis, prediction and risks of an idea against a failure whose papers say
+    something like the method brings it about: which way the method moves it is the question."""
+    paper, sentence = cause
+    title = (
+        f"Does {method} curb {failure_phrase(failure)}, or bring "
+        f"{'them' if failure_phrase(failure) != failure else 'it'} about?"
+    )
+    hypothesis = (
+        f"Adding {method} changes {rate}{data}, one way or the other: "
+        f'"{paper}" points to a rise; trying {method} as a remedy supposes a fall.'
+    )
+    expected = (
+        f"Prediction: with {method}, {rate} rises or falls relative to the unchanged setup by "
+        f'more than the seed-to-seed spread; a rise bears out "{paper}", a fall the use of '
+        f"{method} against {failure}. A change within that spread falsifies {falsifies}"
+    )
+    risks = (
+        f'The quoted sentence was matched to {method} by shared words, not read: "{paper}" may '
+        f"mean something else by them."
+    )
+    return title, hypothesis, expected, risks
 
 
 # -- LLM -----------------------------------------------------------------------------------------
@@ -551,6 +595,11 @@ class LLMWriter:
                         ],
                     }
                     if context.fight_record
+                    else None
+                ),
+                "target_papers_say_something_like_the_method_causes_it": (
+                    {"paper_title": context.cause[0], "sentence": context.cause[1]}
+                    if context.cause
                     else None
                 ),
                 "target_company": {k: list(v) for k, v in context.target_company.items()},

@@ -399,3 +399,43 @@ def test_a_short_batch_names_only_the_filters_that_applied():
     )
     assert "against a failure only a method named in" in on_failures
     assert "a reason beyond" not in on_failures
+
+
+def test_a_paper_that_spells_out_both_names_makes_a_pair_not_novel(corpus):
+    """Extraction misses names ("Lethe: Purifying Backdoored LLMs" names model editing and
+    backdoors with no concept node linking them); a paper whose text spells out both is as
+    decisive as one linked to both."""
+    from ideation.novelty import novelty_check
+    from ideation.uses import text_names
+
+    history, store = services.history_now(), get_store()
+    texts = store.papers_text(keys=history.paper_keys)
+    by_paper = history.incidence.tocsr()
+    found = None
+    for row, key in enumerate(history.paper_keys):
+        text = ". ".join(texts.get(key, ("", "")))
+        linked = set(by_paper.indices[by_paper.indptr[row] : by_paper.indptr[row + 1]].tolist())
+        spelt = [
+            c
+            for c in range(len(history.concept_keys))
+            if c not in linked
+            and len(history.concept_names[c]) > 4
+            and text_names(text, history.concept_names[c])
+        ]
+        if linked and spelt:
+            found = (key, sorted(linked)[0], spelt[0])
+            break
+    assert found, "the corpus has no paper naming a concept it is not linked to"
+    paper, linked, spelt = found
+    concepts = [history.concept_keys[linked], history.concept_keys[spelt]]
+    result = novelty_check(
+        text=" and ".join(history.concept_names[c] for c in (linked, spelt)),
+        vector=history.vectors[linked],
+        history=history,
+        store=store,
+        concepts=concepts,
+        checked_at="2026-12-07T00:00:00",
+    )
+    assert paper in result.evidence.named_in_text
+    assert paper in result.evidence.co_mentioning or result.evidence.co_mentioning_count > 10
+    assert result.verdict == "not_novel" and result.evidence.decisive_paper is not None

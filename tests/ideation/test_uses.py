@@ -1,6 +1,6 @@
 """Stated uses: sentences that say a method is used on a problem, read from whole texts."""
 
-from ideation.uses import fights_in_text, usage_sentence, uses_in_text
+from ideation.uses import cause_sentence, fights_in_text, usage_sentence, uses_in_text
 
 
 def test_a_use_is_a_sentence_that_says_so_not_a_co_mention():
@@ -102,3 +102,38 @@ def test_a_paper_fights_a_phenomenon_when_a_word_of_fighting_stands_next_to_it()
     assert not fights_in_text("GRPO training causes reward hacking.", phenomena)
     assert not fights_in_text("We study sycophancy in chat models.", phenomena)
     assert not fights_in_text("Scaling does not reduce hallucinations.", phenomena)
+
+
+def test_a_failures_papers_may_name_what_brings_it_about():
+    caused = [
+        ("instruction tuning", "emergent misalignment",
+         'Fine-tuning on incorrect data can lead to "emergent misalignment" in LLMs.'),
+        ("preference optimization", "sycophancy",
+         "Models flatter users, known as sycophancy. This tendency is reinforced by "
+         "preference-based alignment techniques."),
+        ("knowledge editing", "backdoor", "Backdoors injected via knowledge editing persist."),
+        ("GRPO", "reward hacking", "We find that GRPO induces reward hacking on math tasks."),
+        ("safety alignment", "over-refusal", "Over-refusal arising from safety alignment hurts."),
+    ]  # fmt: skip
+    for method, failure, text in caused:
+        found = cause_sentence(method, failure, f"Intro. {text} More.")
+        assert found and text.endswith(found), (method, text)
+    not_caused = [
+        # fought, not caused; or the words of causing have another sense
+        ("contrastive decoding", "hallucination",
+         "Contrastive decoding reduces hallucinations caused by language priors."),
+        ("preference optimization", "sycophancy",
+         "Preference optimization does not cause sycophancy."),
+        ("reinforcement learning", "hallucination",
+         "We use reinforcement learning with a reward against hallucination."),
+        ("supervised fine-tuning", "hallucination",
+         "Models struggle with fine-grained differences, leading to hallucinations."),
+        ("vision models", "deception", "Deception: GPT-driven relighting against vision models."),
+        ("large language model", "hallucination", "Large language models lead to hallucinations."),
+        ("preference optimization", "spurious correlation",
+         "Preference elicitation methods and spurious correlations."),
+        # the failure causes, not the method
+        ("reward model", "sycophancy", "Sycophancy results in reward model errors."),
+    ]  # fmt: skip
+    for method, failure, text in not_caused:
+        assert cause_sentence(method, failure, text) is None, (method, text)

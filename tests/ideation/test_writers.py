@@ -237,3 +237,29 @@ def test_a_wanted_phenomenon_is_improved():
     assert draft.title == "Can activation steering improve monosemanticity?"
     assert draft.hypothesis.startswith("Adding activation steering increases monosemanticity")
     assert "monosemanticity as its papers measure it rises" in draft.expected
+
+
+def test_a_method_like_a_stated_cause_of_the_failure_is_asked_which_way_it_moves_it():
+    ctx = context(target_kind="phenomenon", via=False, metric="")
+    cause = (
+        "Thresholds for emergent misalignment",
+        "Fine-tuning can lead to emergent misalignment.",
+    )
+    sides = {
+        "a": side("instruction tuning", "method"),
+        "b": side("emergent misalignment", "phenomenon"),
+    }
+    draft = OfflineWriter().write(PairContext(**{**ctx.__dict__, **sides, "cause": cause}))
+    assert draft.title == "Does instruction tuning curb emergent misalignment, or bring it about?"
+    assert "Fine-tuning can lead to emergent misalignment." in draft.problem
+    assert "reduces" not in draft.hypothesis and "points to a rise" in draft.hypothesis
+    assert "rises or falls" in draft.expected and "falsifies" in draft.expected
+    assert "shared words, not read" in draft.risks
+    plain = OfflineWriter().write(PairContext(**{**ctx.__dict__, **sides}))
+    assert plain.title == "Can instruction tuning address emergent misalignment?"
+    countable = OfflineWriter().write(
+        PairContext(
+            **{**ctx.__dict__, **sides, "b": side("backdoor", "phenomenon"), "cause": cause}
+        )
+    )
+    assert countable.title == "Does instruction tuning curb backdoors, or bring them about?"
