@@ -2,9 +2,9 @@
 
 Evidence: the papers nearest to the idea's statement (embedding search fused with the graph's
 full-text index by reciprocal rank), the papers that already mention all of the idea's concepts
-(as extracted concepts, or spelt out in their text where extraction missed one: "Lethe:
-Purifying Backdoored LLMs" names model editing and backdoors without a concept node linking
-them), and the forecast for its concept pair. The verdict is `not_novel` only when a specific
+(as extracted concepts; for an idea's own pair, also spelt out in the text where extraction
+missed one: "Lethe: Purifying Backdoored LLMs" names model editing and backdoors without a
+concept node linking them), and the forecast for its concept pair. The verdict is `not_novel` only when a specific
 paper is decisive: it mentions every concept of the idea, or it is nearly the same text. Mere
 neighbours lower the score and can make the verdict `uncertain`, never `not_novel`.
 """
@@ -215,7 +215,9 @@ def novelty_check(
     columns = [history.concept_index[key] for key in concepts if key in history.concept_index]
     full, coverage = concept_coverage(history, columns, until=until)
     named_in_text: list[str] = []
-    if len(columns) >= 2:
+    # Only for the concepts an idea was built from: names found in free text can be words any
+    # abstract spells ("risks"), which would make everything covered.
+    if given and len(columns) >= 2:
         extracted = set(full.tolist())
         named_in_text = [
             key
