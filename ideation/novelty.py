@@ -4,9 +4,10 @@ Evidence: the papers nearest to the idea's statement (embedding search fused wit
 full-text index by reciprocal rank), the papers that already mention all of the idea's concepts
 (as extracted concepts; for an idea's own pair, also spelt out in the text where extraction
 missed one: "Lethe: Purifying Backdoored LLMs" names model editing and backdoors without a
-concept node linking them), and the forecast for its concept pair. The verdict is `not_novel` only when a specific
-paper is decisive: it mentions every concept of the idea, or it is nearly the same text. Mere
-neighbours lower the score and can make the verdict `uncertain`, never `not_novel`.
+concept node linking them), and the forecast for its concept pair. The verdict is `not_novel`
+only when a specific paper is decisive: it mentions every concept of the idea, or it is nearly
+the same text. Mere neighbours lower the score and can make the verdict `uncertain`, never
+`not_novel`.
 """
 
 from __future__ import annotations

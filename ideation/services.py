@@ -603,7 +603,11 @@ def _stage_novelty(run: _BatchRun, written: list[_Written]) -> tuple[list[_Check
     """Check each idea's novelty and score it; returns the scored ideas and their statements'
     vectors (for merging near-duplicates)."""
     params, history, snapshot = run.batch.params, run.history, run.snapshot
-    statements = [f"{w.draft.title}. {w.draft.hypothesis}" for w in written]
+    # The claim, not the title: a title naming the reason ("... carried over from image
+    # editing", "... record against toxicity") would match the reason's papers as prior work.
+    statements = [
+        f"{w.context.a.name} for {w.context.b.name}. {w.draft.hypothesis}" for w in written
+    ]
     vectors = embedding.encode(statements)
     checked_at = timezone.now().isoformat(timespec="seconds")
     weights = params.get("field_weights") or {}

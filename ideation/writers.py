@@ -214,8 +214,15 @@ def reads_the_model(name: str) -> bool:
     return (name.lower().split() or [""])[-1] in MEASURING_HEADS
 
 
-def _title(method: ConceptSide, target: ConceptSide, via: ConceptSide | None) -> str:
-    """A title that says what is tried on what, by the target's kind."""
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _title(
+    method: ConceptSide, target: ConceptSide, via: ConceptSide | None, alike: str | None = None
+) -> str:
+    """A title that says what is tried on what, by the target's kind; against a failure with
+    no precedent, the like failure the method has a record against, where there is one."""
     m, t = method.name, target.name
     m = _capital(m)
     if target.kind == "phenomenon":
@@ -228,6 +235,11 @@ def _title(method: ConceptSide, target: ConceptSide, via: ConceptSide | None) ->
             return f"Can {method.name} improve {t}?"
         t = failure_phrase(t)
         verb = "detect" if reads_the_model(method.name) else "address"
+        if via is None and alike and not reads_the_model(method.name):
+            return (
+                f"Does {_possessive(method.name)} record against {failure_phrase(alike)} carry "
+                f"over to {t}?"
+            )
         if via is None:
             return f"Can {method.name} {verb} {t}?"
         done = failure_phrase(via.name) if via.kind == "phenomenon" else via.name
@@ -454,7 +466,8 @@ class OfflineWriter:
             if via is not None
             else f"{method.name} may rely on assumptions that do not hold for {target.name}."
         )
-        title = _title(method, target, via)
+        alike = context.alike_fought[0][0] if context.alike_fought else None
+        title = _title(method, target, via, alike)
         if context.cause and aim == REDUCE and not detecting:
             title, hypothesis, expected, risks = _cause_or_cure(
                 method.name,

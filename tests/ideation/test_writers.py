@@ -133,6 +133,17 @@ def test_a_record_against_a_like_failure_is_named_as_such():
         "papers read like those on code repair. That is a record against a failure like it, "
         "not a stated use on code repair."
     ) in draft.problem
+    # the title names the record the idea rests on
+    assert (
+        draft.title
+        == "Does activation steering's record against toxicity carry over to code repair?"
+    )
+    plural = OfflineWriter().write(
+        PairContext(**{**ctx.__dict__, "a": side("steering vectors", "method")})
+    )
+    assert plural.title == (
+        "Does steering vectors' record against toxicity carry over to code repair?"
+    )
 
 
 def test_time_and_memory_improve_by_falling():
