@@ -104,15 +104,22 @@ def composite(signals: Signals, weights: dict[str, float] | None = None) -> tupl
     return round(sum(part["contribution"] for part in breakdown.values()), 4), breakdown
 
 
-def display_order(*, scores: list[float], grounded: list[bool], tiered: bool) -> list[int]:
+def display_order(
+    *, scores: list[float], grounded: list[bool], tiered: bool, published: list[bool] | None = None
+) -> list[int]:
     """Indexes of ideas in the order shown, best first: by score, or, when `tiered`, every
     grounded idea (a precedent paper, or a record against a like failure) before the others,
     each group by score. A seeded batch is tiered: asked about a method, it answers first with
     what papers show of it, not with a loose use that a popular target's forecast lifts ("Sparse
     autoencoders for zero-shot generalization" ranked first on the 54k graph, above their record
     against toxicity carried over to prompt injection). Unseeded batches keep the plain score:
-    on the hindsight check, ideas resting on precedents were taken up no more often than others."""
-    return sorted(range(len(scores)), key=lambda i: (tiered and not grounded[i], -scores[i]))
+    on the hindsight check, ideas resting on precedents were taken up no more often than others.
+    Ideas the novelty check found `published` (a paper names both concepts) come last, whatever
+    their score: a batch offers them only when nothing else is left."""
+    done = published or [False] * len(scores)
+    return sorted(
+        range(len(scores)), key=lambda i: (done[i], tiered and not grounded[i], -scores[i])
+    )
 
 
 def duplicates_of(vectors: np.ndarray, order: list[int]) -> dict[int, int]:

@@ -664,15 +664,42 @@ def _say_named_in_text(run: _BatchRun, item: _Written, keys: list[str]) -> None:
     )
 
 
+def published_notes(*, published: list[bool], kept: list[int], merged: set[int]) -> list[str]:
+    """What a batch says of the chosen ideas the novelty check found published: left out for
+    others, or listed last for want of others."""
+    offered = sum(published[i] for i in kept)
+    left_out = sum(p for i, p in enumerate(published) if p and i not in merged) - offered
+    notes = []
+    if left_out:
+        notes.append(
+            f"{left_out} chosen idea{'s were' if left_out > 1 else ' was'} left out: papers in "
+            "the graph already name both concepts (novelty check: not novel)"
+        )
+    if offered:
+        notes.append(
+            f"{offered} of the ideas {'are' if offered > 1 else 'is'} listed last, though papers "
+            "in the graph already name both concepts (novelty check: not novel): nothing else "
+            "was left to take their place"
+        )
+    return notes
+
+
 def _stage_save(run: _BatchRun, checked: list[_Checked], vectors: np.ndarray) -> None:
     """Rank, merge near-duplicates into the idea they repeat, and save the ideas."""
     batch = run.batch
     n = int(batch.params["n"])
     grounded = [_is_grounded(item.written.pick, item.written.context) for item in checked]
     tiered = bool(batch.params.get("seeds"))
-    order = display_order(scores=[item.score for item in checked], grounded=grounded, tiered=tiered)
+    published = [item.novelty.verdict == "not_novel" for item in checked]
+    order = display_order(
+        scores=[item.score for item in checked],
+        grounded=grounded,
+        tiered=tiered,
+        published=published,
+    )
     merged = duplicates_of(vectors, order)
     kept = [i for i in order if i not in merged][:n]
+    run.notes += published_notes(published=published, kept=kept, merged=set(merged))
     if len(kept) < n and merged:
         run.notes.append(
             f"{len(merged)} of the chosen ideas repeated another in other words and were merged "

@@ -13,7 +13,7 @@ from ideation.ranking import (
     display_order,
     duplicates_of,
 )
-from ideation.services import _is_grounded, _Pick, _reason_strength
+from ideation.services import _is_grounded, _Pick, _reason_strength, published_notes
 from tests.ideation.test_writers import context
 
 
@@ -92,3 +92,23 @@ def test_a_seeded_batch_shows_its_grounded_ideas_first():
     grounded = [False, True, False, True]
     assert display_order(scores=scores, grounded=grounded, tiered=False) == [0, 1, 2, 3]
     assert display_order(scores=scores, grounded=grounded, tiered=True) == [1, 3, 0, 2]
+    published = [True, False, False, False]  # a paper already names both concepts of idea 0
+    assert display_order(scores=scores, grounded=grounded, tiered=False, published=published) == [
+        1,
+        2,
+        3,
+        0,
+    ]
+
+
+def test_a_batch_says_what_became_of_ideas_found_published():
+    published = [False, True, False, True, True]
+    left_out, listed_last = published_notes(published=published, kept=[0, 2, 1], merged={4})
+    assert left_out.startswith("1 chosen idea was left out: papers in the graph already name both")
+    assert listed_last.startswith("1 of the ideas is listed last")
+    notes = published_notes(published=published, kept=[0, 2, 1, 3], merged={4})
+    assert notes == [
+        "2 of the ideas are listed last, though papers in the graph already name both concepts "
+        "(novelty check: not novel): nothing else was left to take their place"
+    ]
+    assert published_notes(published=[False, False], kept=[0, 1], merged=set()) == []
