@@ -134,6 +134,28 @@ _LOWER_IS_BETTER = re.compile(
 )
 
 
+# What a run costs (time, memory, compute) is the measure of a method made to save it, not of
+# any method: "sparse autoencoders lower training time on video generation" took a cost metric
+# from the setup paper for a method that controls generation.
+_COST = re.compile(
+    r"\b(time|latency|runtime|memory|flops|energy|cost|overhead|throughput|speed|speedup)\b",
+    re.IGNORECASE,
+)
+_SAVING = re.compile(
+    r"(prun|quanti[sz]|distill|compress|low-rank|lora|efficien|cach|speculative|early exit|"
+    r"sparsif|merging|parallel|acceler|lightweight|adapter)",
+    re.IGNORECASE,
+)
+
+
+def _costs(metric: str) -> bool:
+    return bool(_COST.search(metric))
+
+
+def _saves(method: str) -> bool:
+    return bool(_SAVING.search(method))
+
+
 def _capital(name: str) -> str:
     return name[:1].upper() + name[1:]
 
@@ -274,7 +296,9 @@ class OfflineWriter:
         precedent = next((p for p in context.papers if p.concept == "via"), None)
         on_target = [p for p in context.papers if p.concept == target.key]
         company = context.target_company
-        metric = (company.get("metric") or ("",))[0]
+        metric = next(
+            (m for m in company.get("metric", ()) if not _costs(m) or _saves(method_name)), ""
+        )
         dataset = (company.get("dataset") or ("",))[0]
         rival = (company.get("method") or ("",))[0]
         aim = phenomenon_aim(target.key) if target.kind == "phenomenon" else None
@@ -284,7 +308,8 @@ class OfflineWriter:
         if (reading or detecting) and rival and not reads_the_model(rival):
             rival = ""  # what changes a model is no reading to compare with
         if aim == REDUCE:
-            measured = metric or f"how often {target.name} occurs, as its papers measure it"
+            occurs = "occur" if _plural(target.name) else "occurs"
+            measured = metric or f"how often {target.name} {occurs}, as its papers measure it"
         elif aim:
             measured = metric or f"{target.name} as its papers measure it"
         else:
@@ -464,7 +489,17 @@ class OfflineWriter:
             + f"; what {method.name} {'exploit' if _plural(method.name) else 'exploits'} in "
             f"{via.name} may be absent in {target.name}."
             if via is not None
-            else f"{method.name} may rely on assumptions that do not hold for {target.name}."
+            else (
+                f"The case rests on {context.alike_fought[0][1]} paper"
+                f"{'s' if context.alike_fought[0][1] > 1 else ''} against "
+                f"{context.alike_fought[0][0]}, a failure whose papers read like those on "
+                f"{target.name}; what {method.name} "
+                f"{'catch' if _plural(method.name) else 'catches'} in "
+                f"{context.alike_fought[0][0]} may be absent in {target.name}."
+            )
+            if context.alike_fought
+            else f"{_capital(method.name)} may rely on assumptions that do not hold for "
+            f"{target.name}."
         )
         alike = context.alike_fought[0][0] if context.alike_fought else None
         title = _title(method, target, via, alike)

@@ -133,6 +133,7 @@ def test_a_record_against_a_like_failure_is_named_as_such():
         "papers read like those on code repair. That is a record against a failure like it, "
         "not a stated use on code repair."
     ) in draft.problem
+    assert draft.risks.startswith("The case rests on 4 papers against toxicity, a failure whose")
     # the title names the record the idea rests on
     assert (
         draft.title
@@ -146,10 +147,17 @@ def test_a_record_against_a_like_failure_is_named_as_such():
     )
 
 
-def test_time_and_memory_improve_by_falling():
+def test_time_and_memory_improve_by_falling_for_a_method_made_to_save_them():
+    ctx = context()
+    pruning = {**ctx.__dict__, "a": side("structured pruning", "method")}
     for metric in ("training time", "inference latency", "peak memory"):
-        draft = OfflineWriter().write(context(metric=metric))
+        company = {**ctx.target_company, "metric": (metric,)}
+        draft = OfflineWriter().write(PairContext(**{**pruning, "target_company": company}))
         assert f"{metric} falls" in draft.expected, metric
+    # ... and are no measure of a method made for something else
+    company = {**ctx.target_company, "metric": ("training time", "pass@1")}
+    draft = OfflineWriter().write(PairContext(**{**ctx.__dict__, "target_company": company}))
+    assert "training time" not in draft.hypothesis and "pass@1 rises" in draft.expected
 
 
 def test_a_precedent_whose_title_states_the_use_is_not_quoted_twice():
@@ -274,3 +282,9 @@ def test_a_method_like_a_stated_cause_of_the_failure_is_asked_which_way_it_moves
         )
     )
     assert countable.title == "Does instruction tuning curb backdoors, or bring them about?"
+
+
+def test_a_plural_failure_takes_a_plural_verb():
+    draft = direct_on_phenomenon("activation steering", "social biases")
+    assert "how often social biases occur," in draft.method
+    assert "how often sycophancy occurs," in direct_on_phenomenon("DPO", "sycophancy").method
