@@ -236,6 +236,14 @@ def reads_the_model(name: str) -> bool:
     return (name.lower().split() or [""])[-1] in MEASURING_HEADS
 
 
+FLAGGING_HEADS = frozenset("detector detectors classifier classifiers monitor monitors".split())
+
+
+def flags(name: str) -> bool:
+    """Whether a method reading the model gives a verdict per case (a detector, a classifier)."""
+    return (name.lower().split() or [""])[-1] in FLAGGING_HEADS
+
+
 def _possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
@@ -303,8 +311,12 @@ class OfflineWriter:
         rival = (company.get("method") or ("",))[0]
         aim = phenomenon_aim(target.key) if target.kind == "phenomenon" else None
         reading = aim == STUDY and reads_the_model(method.name)
-        # A detector against a failure flags it; it does not make it rarer.
-        detecting = aim == REDUCE and reads_the_model(method.name)
+        # A detector against a failure flags it; it does not make it rarer. On a task it flags
+        # the task's wrong outputs ("a hallucination detector for visual question answering").
+        detecting = reads_the_model(method.name) and (
+            aim == REDUCE or (target.kind == "task" and flags(method.name))
+        )
+        flagged = failure_phrase(target.name) if aim == REDUCE else f"wrong {target.name} outputs"
         if (reading or detecting) and rival and not reads_the_model(rival):
             rival = ""  # what changes a model is no reading to compare with
         if aim == REDUCE:
@@ -376,9 +388,9 @@ class OfflineWriter:
                 + f"), yet no paper in the graph applies {method.name} to {target.name}."
             )
         attack = target.kind == "method" and is_attack(target.name)
-        harm = f"the success of {target.name}" if attack else target.name
+        harm = f"the success of {target.name}" if attack else failure_phrase(target.name)
         if detecting:
-            hypothesis = f"{_capital(method.name)} flags {target.name} better than chance"
+            hypothesis = f"{_capital(method.name)} flags {flagged} better than chance"
         elif aim == REDUCE or attack:
             hypothesis = f"Adding {method.name} reduces {harm}" + (
                 f" as measured by {metric}" if metric else ""
@@ -427,8 +439,8 @@ class OfflineWriter:
             method_text += "."
         if detecting:
             method_text += (
-                f" Score the cases of the {target.name} setup, labelled for whether "
-                f"{target.name} occurs, with {method.name}, and measure how well its score "
+                f" Score the cases of the {target.name} setup, labelled for "
+                f"{flagged}, with {method.name}, and measure how well its score "
                 "separates the two (AUROC)"
                 + (f", against {rival}" if rival else "")
                 + ", with at least three seeds."
@@ -447,7 +459,7 @@ class OfflineWriter:
                 + f" on {measured}, with at least three seeds."
             )
         if aim == REDUCE or attack:
-            change = f"{harm} falls"
+            change = f"{harm} {'fall' if _plural(harm) and not attack else 'falls'}"
         elif aim == IMPROVE:
             change = f"{measured} rises"
         elif aim == STUDY:
@@ -461,7 +473,7 @@ class OfflineWriter:
         )
         if detecting:
             expected = (
-                f"Prediction: {method.name} separates cases with {target.name} from those "
+                f"Prediction: {method.name} separates cases with {flagged} from those "
                 "without with an AUROC above 0.5 by more than the seed-to-seed spread. An AUROC "
                 "within that spread of 0.5 falsifies " + falsifies
             )

@@ -288,3 +288,19 @@ def test_a_plural_failure_takes_a_plural_verb():
     draft = direct_on_phenomenon("activation steering", "social biases")
     assert "how often social biases occur," in draft.method
     assert "how often sycophancy occurs," in direct_on_phenomenon("DPO", "sycophancy").method
+
+
+def test_a_detector_on_a_task_flags_its_wrong_outputs():
+    ctx = context(via=False, metric="")
+    sides = {"a": side("hallucination detector", "method"), "b": side("image captioning", "task")}
+    draft = OfflineWriter().write(PairContext(**{**ctx.__dict__, **sides}))
+    assert draft.hypothesis.startswith(
+        "A hallucination detector flags wrong image captioning outputs better than chance"
+    )
+    assert "(AUROC)" in draft.method and "improves" not in draft.hypothesis
+
+
+def test_a_countable_failure_is_reduced_in_the_plural():
+    draft = direct_on_phenomenon("activation steering", "backdoor")
+    assert draft.hypothesis.startswith("Adding activation steering reduces backdoors")
+    assert "backdoors fall relative" in draft.expected
