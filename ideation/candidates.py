@@ -83,11 +83,13 @@ MODEL_FAMILY_HEADS = frozenset(
     "heuristic heuristics".split()
 )
 # A pretrained model named by its checkpoint family ("DistilBERT", "IndicBERT", "CLIP", "XLNet",
-# "GPT-4o") is an artefact an intervention is applied to, like a family of models: "IndicBERT for
-# text generation" and "BioBERT on MIMIC-IV" read as using a model, not testing an idea.
+# "GPT-4o", "DenseNet", "MobileNetV2") is an artefact an intervention is applied to, like a
+# family of models: "IndicBERT for text generation" and "BioBERT on MIMIC-IV" read as using a
+# model, not testing an idea.
 NAMED_MODEL = re.compile(
-    r"^(\w*bert|\w*berta|clip|xlnet|gpt|llama|t5|bart|vit|resnet\d*|u-?net|qwen|mistral|gemma|"
-    r"gemini|claude|deepseek)([-.]?\d[\w.\-]*)?$",
+    r"^(\w*bert|\w*berta|clip|xlnet|gpt|llama|t5|bart|vit|\w*resnet\d*|u-?net|qwen|mistral|gemma|"
+    r"gemini|claude|deepseek|densenet|mobilenet\w*|efficientnet\w*|vgg|alexnet|inception|convnext|"
+    r"swin|deit|yolo\w*)([-.]?\d[\w.\-]*)?$",
     re.IGNORECASE,
 )
 ATTACK_HEADS = frozenset(

@@ -144,10 +144,11 @@ LANGUAGES = frozenset(
 )
 _KIND_OF_HEAD = {head: kind for kind, heads in KIND_BY_HEAD.items() for head in heads}
 
-# One-word names of benchmarks and datasets: ...QA, ...Bench, ...Eval, GSM8K, MMLU, ImageNet.
+# One-word names of benchmarks and datasets: ...QA, ...Bench, ...Eval, GSM8K, MMLU, ImageNet
+# (TinyImageNet and miniImageNet too, which the "-net" of architectures would make methods).
 _CAMEL_CASE = re.compile(r"[a-z][A-Z]")
 _BENCHMARK_NAME = re.compile(
-    r"(?:[a-z]QA|QA$|Bench$|bench$|Eval$|\d+K$|^MMLU|^ImageNet|^CIFAR|^COCO|^SQuAD)"
+    r"(?:[a-z]QA|QA$|Bench$|bench$|Eval$|\d+K$|^MMLU|ImageNet|^CIFAR|^COCO|^SQuAD)"
 )
 _CAPITALS_NAME = re.compile(r"[A-Z][A-Z0-9]{2,5}")  # SVM, TREC, RANSAC: specific on one mention
 _MODEL_NAME = re.compile(

@@ -371,7 +371,10 @@ def test_a_family_of_models_is_no_intervention_and_no_attack():
 def test_a_named_pretrained_model_or_a_lone_tool_is_no_intervention():
     from ideation.candidates import interventions
 
-    models = ["IndicBERT", "fine-tuned BERT", "CLIP", "GPT-4o", "Llama-3.1-8B", "ResNet-50"]
+    models = [
+        "IndicBERT", "fine-tuned BERT", "CLIP", "GPT-4o", "Llama-3.1-8B", "ResNet-50", "DenseNet",
+        "MobileNetV2", "YOLOv8",
+    ]  # fmt: skip
     models += ["optimizer", "parser", "samplers"]  # a kind of tool, not something to try
     methods = ["CLIP-guided decoding", "gradient clipping", "sparse autoencoders", "DPO"]
     methods += ["Adam optimizer", "unlearning"]

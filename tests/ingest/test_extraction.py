@@ -131,6 +131,8 @@ def test_names_keep_the_case_people_write():
     assert (concepts["GPT-4o"].kind, concepts["TruthfulQA"].kind) == ("other", "dataset")
     assert concepts["DPO"].key == squash("direct preference optimization")
     assert concepts["DPO"].aliases == ("DPO",)
+    vision = {c.name: c.kind for c in extract_concepts("We train DenseNet on TinyImageNet.")}
+    assert vision.get("TinyImageNet") == "dataset" and vision.get("DenseNet") == "method"
     assert not [name for name in concepts if "HAllucination" in name]
 
 
