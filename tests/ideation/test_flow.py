@@ -439,3 +439,55 @@ def test_a_paper_that_spells_out_both_names_makes_a_pair_not_novel(corpus):
     assert paper in result.evidence.named_in_text
     assert paper in result.evidence.co_mentioning or result.evidence.co_mentioning_count > 10
     assert result.verdict == "not_novel" and result.evidence.decisive_paper is not None
+
+
+def test_a_batch_reads_a_failures_papers_for_what_brings_it_about(corpus):
+    """`_fill_causes` on the corpus: a context against a failure takes the sentence of the
+    failure's own papers that names something like the method as a cause; other contexts and
+    other failures take nothing."""
+    from dataclasses import replace
+
+    from ideation.candidates import REDUCE, phenomenon_aim
+    from ideation.uses import cause_sentence
+    from ideation.writers import ConceptSide, PairContext
+
+    history, store = services.history_now(), get_store()
+    run = services._BatchRun(None, store, history, services.snapshot_now(history))
+    methods = [i for i, kind in enumerate(history.concept_kinds) if kind == "method"]
+    failures = [
+        i
+        for i, kind in enumerate(history.concept_kinds)
+        if kind == "phenomenon" and phenomenon_aim(history.concept_keys[i]) == REDUCE
+    ]
+    texts = store.papers_text(keys=history.paper_keys)
+    found = None
+    for failure in failures:
+        for paper in history.papers_of(failure):
+            title, abstract = texts[history.paper_keys[int(paper)]]
+            for method in methods:
+                name = history.concept_names[method]
+                if cause_sentence(name, history.concept_names[failure], f"{title}. {abstract}"):
+                    found = (method, failure, title)
+                    break
+            if found:
+                break
+        if found:
+            break
+    assert found, "no failure of the corpus has a paper naming what brings it about"
+
+    def side(i: int) -> ConceptSide:
+        return ConceptSide(history.concept_keys[i], history.concept_names[i], "", "", "", 3)
+
+    method, failure, _ = found
+    against = PairContext(
+        a=side(method), b=side(failure), papers=(), shared_neighbours=(), forecast=None
+    )
+    against = replace(against, b=replace(against.b, kind="phenomenon"))
+    on_a_task = replace(against, b=replace(against.b, kind="task"))
+    contexts = [against, on_a_task]
+    services._fill_causes(run, contexts)
+    papers = [texts[history.paper_keys[int(p)]] for p in history.papers_of(failure)]
+    assert contexts[0].cause is not None
+    paper_title, sentence = contexts[0].cause
+    assert any(paper_title == t and sentence in f"{t}. {a}" for t, a in papers)
+    assert contexts[1].cause is None
