@@ -306,8 +306,8 @@ def cause_sentence(method: str, failure: str, text: str) -> str | None:
     for sentence in _SENTENCE_END.split(text):
         tokens = words_of(sentence)
         starts = _word_starts(tokens)
-        at = sorted(a for f in failure_forms for a in _occurrences(tokens, f, starts))
-        ends = [a + len(f) for f in failure_forms for a in _occurrences(tokens, f, starts)]
+        spans = [(a, a + len(f)) for f in failure_forms for a in _occurrences(tokens, f, starts)]
+        at, ends = [a for a, _ in spans], [e for _, e in spans]
         spoken_of = bool(at) or (named_before and bool(tokens) and tokens[0] in _ANAPHORA)
         named_before = bool(at)
         if spoken_of and _says_cause(tokens, at or [0], ends or [0], telling):

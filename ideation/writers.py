@@ -513,14 +513,12 @@ class OfflineWriter:
             else f"{_capital(method.name)} may rely on assumptions that do not hold for "
             f"{target.name}."
         )
-        alike = context.alike_fought[0][0] if context.alike_fought else None
-        title = _title(method, target, via, alike)
         if context.cause and aim == REDUCE and not detecting:
             title, hypothesis, expected, risks = _cause_or_cure(
                 method.name,
                 target.name,
                 metric or f"the rate of {target.name}",
-                context.cause,
+                context.cause[0],
                 data,
                 falsifies,
             )
@@ -529,6 +527,9 @@ class OfflineWriter:
                 f"{target.name} about: {_shorten(context.cause[1])}"
             )
             method_text += " Report the direction of the change as well as its size."
+        else:
+            alike = context.alike_fought[0][0] if context.alike_fought else None
+            title = _title(method, target, via, alike)
         return IdeaDraft(
             title=title,
             problem=problem,
@@ -542,14 +543,14 @@ class OfflineWriter:
 
 
 def _cause_or_cure(
-    method: str, failure: str, rate: str, cause: tuple[str, str], data: str, falsifies: str
+    method: str, failure: str, rate: str, paper: str, data: str, falsifies: str
 ) -> tuple[str, str, str, str]:
     """Title, hypothesis, prediction and risks of an idea against a failure whose papers say
-    something like the method brings it about: which way the method moves it is the question."""
-    paper, sentence = cause
+    something like the method brings it about (in `paper`, by its title): which way the method
+    moves it is the question."""
+    failures = failure_phrase(failure)
     title = (
-        f"Does {method} curb {failure_phrase(failure)}, or bring "
-        f"{'them' if failure_phrase(failure) != failure else 'it'} about?"
+        f"Does {method} curb {failures}, or bring {'them' if failures != failure else 'it'} about?"
     )
     hypothesis = (
         f"Adding {method} changes {rate}{data}, one way or the other: "
