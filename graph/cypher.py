@@ -443,7 +443,7 @@ ORDER BY c.papers DESC
 CONCEPT_PROFILES_PAGE = """
 MATCH (c:Concept)
 WHERE c.key > $after AND c.papers >= $min_papers
-RETURN c.key, c.name, c.kind, c.papers, c.fields, c.field_counts
+RETURN c.key, c.name, c.kind, c.papers, c.fields, c.field_counts, c.aliases
 ORDER BY c.key
 LIMIT $limit
 """

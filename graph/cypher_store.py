@@ -379,8 +379,10 @@ class CypherStore(ABC):
     ) -> Iterator[list[ConceptDetail]]:
         for rows in self._pages(cypher.CONCEPT_PROFILES_PAGE, batch_size, min_papers=min_papers):
             yield [
-                ConceptDetail(key, name, kind, (), papers or 0, _profile(fields, counts))
-                for key, name, kind, papers, fields, counts in rows
+                ConceptDetail(
+                    key, name, kind, tuple(aliases or ()), papers or 0, _profile(fields, counts)
+                )
+                for key, name, kind, papers, fields, counts, aliases in rows
             ]
 
     def field_names(self) -> dict[str, str]:

@@ -30,8 +30,9 @@ MIN_PAPERS = 3
 RECENT_DAYS = 180
 NEW_PARTNER_DAYS = 90
 NO_DATE = np.iinfo(np.int32).min
-# what a history holds and how it reads it; 2: stated uses, 3, 4 and 6: their rules, 5: fights
-HISTORY_FORMAT = 6
+# what a history holds and how it reads it; 2: stated uses, 3, 4 and 6: their rules, 5: fights,
+# 7: uses read by aliases too
+HISTORY_FORMAT = 7
 
 
 def day_number(iso: str | None) -> int:
@@ -57,6 +58,7 @@ class History:
     concept_keys: list[str]
     concept_names: list[str]
     concept_kinds: list[str]
+    concept_aliases: list[tuple[str, ...]]  # the variants merged into each concept ("DPO")
     incidence: sparse.csr_matrix  # papers x concepts, 1 where the paper mentions the concept
     vectors: np.ndarray  # concepts x dim, L2-normalised, zeros where the concept has no vector
     paper_vectors: np.ndarray  # papers x dim, zeros where the paper has no vector
@@ -337,11 +339,15 @@ def graph_version(store: GraphStore) -> str:
 
 
 def uses_table(
-    names: list[str], kinds: list[str], incidence: sparse.csr_matrix, texts: list[str]
+    names: list[str],
+    kinds: list[str],
+    incidence: sparse.csr_matrix,
+    texts: list[str],
+    aliases: list[tuple[str, ...]] | None = None,
 ) -> np.ndarray:
     """(method, problem, paper) rows for every use a paper's text states among its own concepts
-    (`uses_in_text`); concepts of kind "method" take the method's place, and a phenomenon counts
-    only where the text says the method fights it."""
+    (`uses_in_text`), by their names or `aliases`; concepts of kind "method" take the method's
+    place, and a phenomenon counts only where the text says the method fights it."""
     rows: list[tuple[int, int, int]] = []
     for paper, text in enumerate(texts):
         concepts = incidence.indices[incidence.indptr[paper] : incidence.indptr[paper + 1]]
@@ -352,7 +358,11 @@ def uses_table(
             continue
         named = [(int(c), names[c]) for c in concepts]
         fought = frozenset(int(c) for c in concepts if kinds[c] == "phenomenon")
-        rows += [(m, p, paper) for m, p in uses_in_text(text, named, methods, fought)]
+        other_names = {int(c): aliases[c] for c in concepts} if aliases else None
+        rows += [
+            (m, p, paper)
+            for m, p in uses_in_text(text, named, methods, fought, other_names, titled=True)
+        ]
     return np.asarray(rows, dtype=np.int32).reshape(-1, 3)
 
 
@@ -391,10 +401,11 @@ def history_build(
     fields = sorted({name for name in paper_field_names if name})
     field_index = {name: i for i, name in enumerate(fields)}
     concept_keys = list(concept_index)
-    names, kinds = {}, {}
+    names, kinds, aliases = {}, {}, {}
     for page in store.concept_profiles(min_papers=min_papers):
         for concept in page:
             names[concept.key], kinds[concept.key] = concept.name, concept.kind
+            aliases[concept.key] = concept.aliases
     incidence = sparse.csr_matrix(
         (np.ones(len(rows), dtype=np.float32), (rows, cols)),
         shape=(len(paper_keys), len(concept_keys)),
@@ -402,6 +413,7 @@ def history_build(
     incidence.data[:] = 1  # a paper listing a concept twice still mentions it once
     concept_names = [names.get(key, key) for key in concept_keys]
     concept_kinds = [kinds.get(key, "other") for key in concept_keys]
+    concept_aliases = [aliases.get(key, ()) for key in concept_keys]
     texts = _paper_texts(store, paper_keys)
     return History(
         paper_keys=paper_keys,
@@ -411,11 +423,12 @@ def history_build(
         concept_keys=concept_keys,
         concept_names=concept_names,
         concept_kinds=concept_kinds,
+        concept_aliases=concept_aliases,
         incidence=incidence,
         vectors=concept_vectors(concept_keys),
         paper_vectors=paper_vectors(paper_keys),
         version=version,
-        uses=uses_table(concept_names, concept_kinds, incidence, texts),
+        uses=uses_table(concept_names, concept_kinds, incidence, texts, concept_aliases),
         fights=fights_table(concept_names, concept_kinds, incidence, texts),
     )
 
@@ -442,6 +455,7 @@ def history_save(history: History, path: Path) -> None:
                     "concept_keys": history.concept_keys,
                     "concept_names": history.concept_names,
                     "concept_kinds": history.concept_kinds,
+                    "concept_aliases": history.concept_aliases,
                     "version": history.version,
                 }
             )
@@ -474,6 +488,9 @@ def history_load(path: Path) -> History:
             concept_keys=meta["concept_keys"],
             concept_names=meta["concept_names"],
             concept_kinds=meta["concept_kinds"],
+            concept_aliases=[
+                tuple(a) for a in meta.get("concept_aliases", [()] * len(meta["concept_keys"]))
+            ],
             incidence=incidence,
             vectors=data["vectors"].astype(np.float32),
             paper_vectors=data["paper_vectors"].astype(np.float32),

@@ -826,6 +826,7 @@ def _side(history: History, snapshot: Snapshot, i: int) -> ConceptSide:
         field=field,
         field_name=field_name(field) if field else "no field",
         papers=int(snapshot.papers[i]),
+        aliases=history.concept_aliases[i],
     )
 
 

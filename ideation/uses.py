@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from ingest.extraction import find_acronym_definitions
 from ingest.text import singular
@@ -74,6 +74,8 @@ _RESTS_ON = frozenset(
     "rest rests resting founded grounded hinge hinges".split()
 )
 USE_GAP = 6  # at most this many words between the two names
+# A title is the paper's claim in a few words: "M with A and B for P" there says M is used on P.
+TITLE_GAP = 10
 CUE_REACH = 3  # the word of use stands within this many words of the method
 
 
@@ -81,12 +83,19 @@ def words_of(text: str) -> list[str]:
     return [singular(w) for w in _WORD.findall(text.lower())]
 
 
-def _forms(name: str, definitions: list[tuple[str, str]]) -> list[tuple[str, ...]]:
-    """The name's words, and those of each acronym the text defines for it ("sparse
+def _forms(
+    name: str, definitions: list[tuple[str, str]], aliases: Iterable[str] = ()
+) -> list[tuple[str, ...]]:
+    """The name's words, those of the concept's `aliases` (the variants merged into it, "DPO",
+    "jailbreaking attacks"), and those of each acronym the text defines for it ("sparse
     autoencoders (SAEs)"; `definitions` from `find_acronym_definitions`): abstracts mostly use
-    the acronym after defining it."""
+    the acronym after defining it, and well-known ones without."""
     words = tuple(words_of(name))
     forms = [words] if words else []
+    for alias in aliases:
+        alias_words = tuple(words_of(alias))
+        if alias_words and alias_words not in forms:
+            forms.append(alias_words)
     for acronym, long_form in definitions:
         acronym_words = tuple(words_of(acronym))
         if words and tuple(words_of(long_form)) == words and acronym_words not in forms:
@@ -100,14 +109,16 @@ def _occurrences(tokens: list[str], form: tuple[str, ...], starts: dict[str, lis
             yield at
 
 
-def _says_use(tokens: list[str], m_at: int, m_len: int, p_at: int, p_len: int) -> int:
+def _says_use(
+    tokens: list[str], m_at: int, m_len: int, p_at: int, p_len: int, title: bool = False
+) -> int:
     """0, USE or FIGHT: what the sentence says of the method named at `m_at` and the problem
-    at `p_at`."""
+    at `p_at`. A `title` says it from further apart ("M with A and B for P")."""
     if m_at < p_at:
         if m_at + m_len > p_at:
             return 0  # the names overlap
         between = tokens[m_at + m_len : p_at]
-        near, cue = between[:CUE_REACH], _USE_AFTER_METHOD
+        near, cue = between if title else between[:CUE_REACH], _USE_AFTER_METHOD
         fighting = near + tokens[p_at + p_len : p_at + p_len + FIGHT_REACH]  # "M for P detection"
     else:
         if p_at + p_len > m_at:
@@ -116,7 +127,7 @@ def _says_use(tokens: list[str], m_at: int, m_len: int, p_at: int, p_len: int) -
         near, cue = between[-CUE_REACH:], _USE_BEFORE_METHOD
         fighting = tokens[max(0, p_at - FIGHT_REACH) : p_at] + between[:FIGHT_REACH]
     if (
-        len(between) > USE_GAP
+        len(between) > (TITLE_GAP if title else USE_GAP)
         or not any(cue.match(w) for w in near)
         or _NOT_A_USE.intersection(between)
         or (m_at < p_at and _RESTS_ON.intersection(near))
@@ -130,9 +141,10 @@ def _sentence_uses(
     forms: dict[int, list[tuple[str, ...]]],
     methods: set[int],
     fought: frozenset[int] = frozenset(),
+    title: bool = False,
 ) -> set[tuple[int, int]]:
-    """(method, problem) pairs this sentence states a use of, among concepts with `forms`; a
-    problem in `fought` counts only where the method fights it."""
+    """(method, problem) pairs this sentence (a paper's `title`?) states a use of, among
+    concepts with `forms`; a problem in `fought` counts only where the method fights it."""
     starts = _word_starts(tokens)
     found: dict[int, list[tuple[int, int]]] = {}
     for concept, concept_forms in forms.items():
@@ -158,7 +170,7 @@ def _sentence_uses(
             # a method between does not ("M of LLMs for P").
             needed = FIGHT if problem in fought else USE
             if any(
-                _says_use(tokens, m_at, m_len, p_at, p_len) >= needed
+                _says_use(tokens, m_at, m_len, p_at, p_len, title) >= needed
                 and not another_between(method, problem, m_at, p_at)
                 for m_at, m_len in found[method]
                 for p_at, p_len in problem_spans
@@ -172,18 +184,25 @@ def uses_in_text(
     concepts: Iterable[tuple[int, str]],
     methods: set[int],
     fought: frozenset[int] = frozenset(),
+    aliases: Mapping[int, Iterable[str]] | None = None,
+    titled: bool = False,
 ) -> set[tuple[int, int]]:
     """The (method, problem) pairs of `concepts` (id, name) that `text` states a use of; only
     ids in `methods` take the method's place, and a problem in `fought` (a phenomenon) counts
-    only where the text says the method fights it."""
+    only where the text says the method fights it. `aliases` are other names of a concept; a
+    `titled` text's first sentence is a title (`paper_text`)."""
     definitions = find_acronym_definitions(text)
-    forms = {concept: _forms(name, definitions) for concept, name in concepts}
+    aliases = aliases or {}
+    forms = {
+        concept: _forms(name, definitions, aliases.get(concept, ())) for concept, name in concepts
+    }
     forms = {concept: f for concept, f in forms.items() if f}
     if not methods.intersection(forms) or len(forms) < 2:
         return set()
     uses: set[tuple[int, int]] = set()
-    for sentence in _SENTENCE_END.split(text):
-        uses |= _sentence_uses(words_of(sentence), forms, methods, fought)
+    for at, sentence in enumerate(_SENTENCE_END.split(text)):
+        title = at == 0 and titled
+        uses |= _sentence_uses(words_of(sentence), forms, methods, fought, title)
     return uses
 
 
@@ -239,17 +258,29 @@ def text_names(text: str, name: str) -> bool:
     return any(True for form in forms for _ in _occurrences(tokens, form, starts))
 
 
-def usage_sentence(method: str, problem: str, text: str, *, fought: bool = False) -> str | None:
-    """A sentence of `text` where `method` is used on `problem` (against it, if `fought`): both
-    named (or an acronym the text defines for them) at most USE_GAP words apart, a word of use
-    next to the method, nothing of contrast or negation between. None when the text only
-    mentions them."""
+def usage_sentence(
+    method: str,
+    problem: str,
+    text: str,
+    *,
+    fought: bool = False,
+    aliases: tuple[Iterable[str], Iterable[str]] = ((), ()),
+    titled: bool = False,
+) -> str | None:
+    """A sentence of `text` where `method` is used on `problem` (against it, if `fought`), as
+    `uses_in_text` finds them: both named (by their `aliases` too, or an acronym the text
+    defines for them) a few words apart, a word of use next to the method, nothing of contrast
+    or negation between. None when the text only mentions them."""
     definitions = find_acronym_definitions(text)
-    forms = {0: _forms(method, definitions), 1: _forms(problem, definitions)}
+    forms = {
+        0: _forms(method, definitions, aliases[0]),
+        1: _forms(problem, definitions, aliases[1]),
+    }
     if not forms[0] or not forms[1]:
         return None
-    for sentence in _SENTENCE_END.split(text):
-        if _sentence_uses(words_of(sentence), forms, {0}, frozenset({1} if fought else ())):
+    fought_ids = frozenset({1} if fought else ())
+    for at, sentence in enumerate(_SENTENCE_END.split(text)):
+        if _sentence_uses(words_of(sentence), forms, {0}, fought_ids, at == 0 and titled):
             return sentence.strip()
     return None
 

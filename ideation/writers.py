@@ -32,6 +32,7 @@ class ConceptSide:
     field: str  # main field code, e.g. cs.LG
     field_name: str
     papers: int
+    aliases: tuple[str, ...] = ()  # the variants merged into it, as papers also write it
 
 
 @dataclass(frozen=True)
@@ -430,6 +431,8 @@ class OfflineWriter:
                 via.name,
                 f"{precedent.title}. {precedent.abstract}",
                 fought=via.kind == "phenomenon",
+                aliases=(method.aliases, via.aliases),
+                titled=True,
             )
             said = _shorten(used) if used else _sentence_about(precedent.abstract, method_name)
             method_text += f' as "{precedent.title}" applies {_it(method.name)} to {via.name}' + (

@@ -46,6 +46,7 @@ def history_from(
         concept_keys=concept_keys,
         concept_names=names,
         concept_kinds=concept_kinds,
+        concept_aliases=[()] * len(concept_keys),
         incidence=incidence,
         vectors=matrix,
         paper_vectors=_paper_vectors(rows, cols, matrix, len(papers)),

@@ -65,6 +65,19 @@ def test_forecast_model_is_stored_with_its_validation(corpus):
     assert len(corpus.calibration["bins"]) == 10 and corpus.calibration["base_rate"] > 0
 
 
+def test_the_history_reads_concepts_by_their_aliases_and_keeps_them_in_its_file(corpus, tmp_path):
+    from ideation.history import history_load, history_save
+
+    history = services.history_now()
+    with_aliases = [i for i, aliases in enumerate(history.concept_aliases) if aliases]
+    assert with_aliases
+    for i in with_aliases[:5]:
+        detail = get_store().concept_detail(key=history.concept_keys[i])
+        assert set(history.concept_aliases[i]) == set(detail.aliases)
+    history_save(history, tmp_path / "history.npz")
+    assert history_load(tmp_path / "history.npz").concept_aliases == history.concept_aliases
+
+
 def test_score_pairs_scores_known_pairs_and_reports_bad_ones(corpus, tmp_path):
     history = services.history_now()
     snapshot = services.snapshot_now(history)

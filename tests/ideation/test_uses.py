@@ -63,6 +63,33 @@ def test_every_mention_of_a_name_counts_not_only_the_first():
     assert uses_in_text(text, [(1, "DPO"), (2, "sycophancy")], {1}) == {(1, 2)}
 
 
+def test_a_concept_is_found_by_the_variants_merged_into_it():
+    # Abstracts write well-known acronyms without defining them.
+    text = "We reduce sycophancy with DPO on synthetic preference data."
+    concepts = [(1, "direct preference optimization"), (2, "sycophancy")]
+    assert uses_in_text(text, concepts, {1}) == set()
+    assert uses_in_text(text, concepts, {1}, aliases={1: ("DPO",)}) == {(1, 2)}
+    found = usage_sentence(
+        "direct preference optimization", "sycophancy", text, aliases=(("DPO",), ())
+    )
+    assert found == text
+
+
+def test_a_title_states_a_use_from_further_apart_than_an_abstract_sentence():
+    title = (
+        "E-CaTCH: Event-Centric Cross-Modal Attention with Temporal Consistency and "
+        "Class-Imbalance Handling for Misinformation Detection"
+    )
+    concepts = [(1, "cross-modal attention"), (2, "misinformation")]
+    text = f"{title}. We study news posts."
+    assert uses_in_text(text, concepts, {1}, titled=True) == {(1, 2)}
+    assert uses_in_text(text, concepts, {1}) == set()  # not known to be a title
+    # the same words in the abstract are too far apart to say it
+    assert uses_in_text(f"A study. {title}.", concepts, {1}, titled=True) == set()
+    found = usage_sentence("cross-modal attention", "misinformation", text, titled=True)
+    assert found == f"{title}."
+
+
 def test_a_phenomenon_counts_only_where_the_method_fights_it():
     fought = [
         ("DPO", "sycophancy", "We reduce sycophancy using DPO on synthetic preference data."),
