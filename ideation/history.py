@@ -31,8 +31,8 @@ RECENT_DAYS = 180
 NEW_PARTNER_DAYS = 90
 NO_DATE = np.iinfo(np.int32).min
 # what a history holds and how it reads it; 2: stated uses, 3, 4 and 6: their rules, 5: fights,
-# 7: uses read by aliases too
-HISTORY_FORMAT = 7
+# 7: uses read by aliases too, 8: no fights in attack papers
+HISTORY_FORMAT = 8
 
 
 def day_number(iso: str | None) -> int:
@@ -376,7 +376,7 @@ def fights_table(
         concepts = incidence.indices[incidence.indptr[paper] : incidence.indptr[paper + 1]]
         phenomena = [(int(c), names[c]) for c in concepts if kinds[c] == "phenomenon"]
         if text and phenomena:
-            rows += [(c, paper) for c in fights_in_text(text, phenomena)]
+            rows += [(c, paper) for c in fights_in_text(text, phenomena, titled=True)]
     return np.asarray(rows, dtype=np.int32).reshape(-1, 2)
 
 

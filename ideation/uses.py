@@ -206,11 +206,30 @@ def uses_in_text(
     return uses
 
 
-def fights_in_text(text: str, phenomena: Iterable[tuple[int, str]]) -> set[int]:
+# A title that attacks ("LatentBreak: Jailbreaking Large Language Models", "Backdoor Attack on
+# Vision Language Models") with no word of fighting or safety: the paper brings failures about,
+# and its abstract's "robustness against jailbreak attacks has become critically important" is
+# the motivation of an attack, not a fight.
+_ATTACKS = re.compile(r"^(attack\w*|jailbreaking|inject\w*|poison\w*|bypass\w*|hijack\w*|break)$")
+_SAFE = re.compile(r"^(safe\w*|secur\w*|protect\w*|align\w*|harmless\w*|trust\w*)$")
+
+
+def attacks_in_title(title: str) -> bool:
+    words = words_of(title)
+    return any(_ATTACKS.match(w) for w in words) and not any(
+        _FIGHTS.match(w) or _SAFE.match(w) for w in words
+    )
+
+
+def fights_in_text(
+    text: str, phenomena: Iterable[tuple[int, str]], *, titled: bool = False
+) -> set[int]:
     """The ids of `phenomena` (id, name) that `text` says it fights: a word of fighting up to
     FIGHT_REACH_BEFORE words before the name or FIGHT_REACH after it ("to mitigate reward
     hacking", "hallucination detection"), in one sentence, with nothing of contrast or negation
-    in between ("not reduce")."""
+    in between ("not reduce"). None where a `titled` text's title attacks (`attacks_in_title`)."""
+    if titled and attacks_in_title(_SENTENCE_END.split(text, maxsplit=1)[0]):
+        return set()
     definitions = find_acronym_definitions(text)
     forms = {concept: _forms(name, definitions) for concept, name in phenomena}
     forms = {concept: f for concept, f in forms.items() if f}

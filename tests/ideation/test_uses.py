@@ -131,6 +131,25 @@ def test_a_paper_fights_a_phenomenon_when_a_word_of_fighting_stands_next_to_it()
     assert not fights_in_text("Scaling does not reduce hallucinations.", phenomena)
 
 
+def test_an_attack_paper_does_not_fight_what_it_attacks():
+    # two titles of the demo corpus, the first sentence of the first's abstract
+    motivation = (
+        "Their robustness against adversarial manipulations, particularly jailbreak backdoor "
+        "attacks, has become critically important."
+    )
+    phenomena = [(1, "jailbreak")]
+    attack = "bi-GRPO: Bidirectional Optimization for Jailbreak Backdoor Injection on LLMs."
+    attack = f"{attack} {motivation}"
+    assert fights_in_text(attack, phenomena, titled=True) == set()
+    assert fights_in_text(attack, phenomena) == {1}  # read as plain text, the sentence fights
+    attack = "LatentBreak: Jailbreaking Large Language Models through Latent Space Feedback."
+    assert fights_in_text(f"{attack} {motivation}", phenomena, titled=True) == set()
+    defence = "Defending Against Jailbreaking Attacks via Safety Probes."
+    assert fights_in_text(f"{defence} {motivation}", phenomena, titled=True) == {1}
+    safety = "Safety Guardrails Under Jailbreaking Attacks."
+    assert fights_in_text(f"{safety} {motivation}", phenomena, titled=True) == {1}
+
+
 def test_a_failures_papers_may_name_what_brings_it_about():
     caused = [
         ("instruction tuning", "emergent misalignment",
