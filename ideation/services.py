@@ -906,10 +906,16 @@ def _pair_context(
                 history, a, history.vectors[b], fighting=fighters, against=against
             )
         ]
+    # A paper about the target first (its setup is reproduced), near the method second, and
+    # like the precedent's paper (the analogy carries that setup over: SAEs used for retrieval
+    # on ImageNet-1K call for a CIFAR-10 paper on retrieval, not one on architecture search).
+    toward = 2 * history.vectors[b] + history.vectors[a]
+    row = history.paper_index.get(precedent[0].key) if via >= 0 and precedent else None
+    if row is not None:
+        toward = toward + history.paper_vectors[row]
     papers = precedent + [
         GroundingPaper(key=key, title="", abstract="", concept=history.concept_keys[b])
-        # a paper about the target first (its setup is reproduced), near the method second
-        for key in _grounding(history, b, 2 * history.vectors[b] + history.vectors[a])
+        for key in _grounding(history, b, toward)
     ]
     # The data, metric and comparison come from the paper whose setup the idea reproduces, so
     # they belong together ("the Minecraft paper's setup on GSM8K" came of mixing sources);
