@@ -866,6 +866,16 @@ def _grounding(
     return [history.paper_keys[int(r)] for r in closest[:GROUNDING_PER_CONCEPT]]
 
 
+def _setup_direction(history: History, a: int, b: int, precedent: str | None) -> np.ndarray:
+    """What the target's paper whose setup an idea reproduces should read like: the target
+    first, the method second, and the precedent's paper, if any: the analogy carries that
+    setup over (SAEs used for retrieval on ImageNet-1K call for a CIFAR-10 paper on
+    retrieval, not one on architecture search)."""
+    toward = 2 * history.vectors[b] + history.vectors[a]
+    row = history.paper_index.get(precedent) if precedent else None
+    return toward + history.paper_vectors[row] if row is not None else toward
+
+
 def _pair_context(
     history: History,
     snapshot: Snapshot,
@@ -906,16 +916,10 @@ def _pair_context(
                 history, a, history.vectors[b], fighting=fighters, against=against
             )
         ]
-    # A paper about the target first (its setup is reproduced), near the method second, and
-    # like the precedent's paper (the analogy carries that setup over: SAEs used for retrieval
-    # on ImageNet-1K call for a CIFAR-10 paper on retrieval, not one on architecture search).
-    toward = 2 * history.vectors[b] + history.vectors[a]
-    row = history.paper_index.get(precedent[0].key) if via >= 0 and precedent else None
-    if row is not None:
-        toward = toward + history.paper_vectors[row]
+    precedent_key = precedent[0].key if via >= 0 and precedent else None
     papers = precedent + [
         GroundingPaper(key=key, title="", abstract="", concept=history.concept_keys[b])
-        for key in _grounding(history, b, toward)
+        for key in _grounding(history, b, _setup_direction(history, a, b, precedent_key))
     ]
     # The data, metric and comparison come from the paper whose setup the idea reproduces, so
     # they belong together ("the Minecraft paper's setup on GSM8K" came of mixing sources);

@@ -14,6 +14,7 @@ from ideation.ranking import (
     duplicates_of,
 )
 from ideation.services import _is_grounded, _Pick, _reason_strength, published_notes
+from tests.ideation.factories import history_from
 from tests.ideation.test_writers import context
 
 
@@ -112,3 +113,28 @@ def test_a_batch_says_what_became_of_ideas_found_published():
         "(novelty check: not novel): nothing else was left to take their place"
     ]
     assert published_notes(published=[False, False], kept=[0, 1], merged=set()) == []
+
+
+def test_the_setup_paper_on_the_target_reads_like_the_precedents_paper():
+    from ideation.services import _grounding, _setup_direction
+
+    axes = {
+        "sae": [1, 0, 0, 0],
+        "cifar": [0, 1, 0, 0],
+        "retrieval": [0, 0, 1, 0],
+        "nas": [0, 0, 0, 1],
+    }
+    history = history_from(
+        [
+            ("2025-01-10", "cs.CV", ["sae", "imagenet", "retrieval"]),  # the precedent
+            ("2025-02-10", "cs.CV", ["cifar", "retrieval"]),
+            ("2025-03-10", "cs.CV", ["cifar", "nas"]),
+        ],
+        vectors={**axes, "imagenet": [0.5, 0.5, 0.5, 0.5]},
+    )
+    index = history.concept_index
+    sae, cifar = index["sae"], index["cifar"]
+    # by the names alone the two CIFAR papers are alike, and the later one comes first
+    assert _grounding(history, cifar, _setup_direction(history, sae, cifar, None))[0] == "p2"
+    # like the precedent, the one on retrieval
+    assert _grounding(history, cifar, _setup_direction(history, sae, cifar, "p0"))[0] == "p1"
