@@ -383,14 +383,32 @@ def fight_likeness_floor(snapshot: Snapshot) -> float:
     return snapshot.derived["fight_likeness_floor"]
 
 
+# A problem most of whose papers name the method, and a small part of the method's literature,
+# is the method's own ("feature splitting" in sparse autoencoders' papers, "over-refusal" in
+# safety alignment's): fighting it is the method mending itself, no record against failures.
+OWN_PROBLEM_SHARE = 0.5
+OWN_PROBLEM_PART = 0.5  # of the method's papers, at most
+
+
+def own_problems(snapshot: Snapshot, methods: np.ndarray, problems: np.ndarray) -> np.ndarray:
+    """Whether each problem is its method's own: OWN_PROBLEM_SHARE of its papers name the
+    method, and they are at most OWN_PROBLEM_PART of the method's."""
+    shared = snapshot.co_mentions(methods, problems)
+    papers = snapshot.papers[problems]
+    return (shared >= OWN_PROBLEM_SHARE * np.maximum(papers, 1)) & (
+        papers <= OWN_PROBLEM_PART * snapshot.papers[methods]
+    )
+
+
 def alike_failures_fought(
     snapshot: Snapshot, method: int, failure: int, floor: float
 ) -> list[tuple[int, int]]:
     """(phenomenon, papers) for each failure other than `failure` that papers naming `method`
-    set out to fight and that is alike to `failure` (centred context cosine at `floor` or
-    more), the most papers first."""
+    set out to fight, that is not the method's own (`own_problems`) and that is alike to
+    `failure` (centred context cosine at `floor` or more), the most papers first."""
     row = snapshot.fought[method]
     others = row.indices != failure
+    others &= ~own_problems(snapshot, np.full(len(row.indices), method), row.indices)
     fought, papers = row.indices[others], row.data[others]
     if not len(fought):
         return []

@@ -489,3 +489,25 @@ def test_a_field_of_one_paper_without_a_vector_leaves_every_excess_finite():
     h = history_from(papers, vectors=topics, kinds={"shared_task": "task"})
     excess = h.snapshot().coherence_excess[h.concept_index["shared_task"]]
     assert np.isfinite(excess) and abs(excess) < 1
+
+
+def test_a_method_mending_its_own_problem_has_no_record_from_it():
+    """Every paper on feature splitting names sparse autoencoders, and they are a small part of
+    SAE papers: SAEs fighting it is SAEs mending themselves, no record against a failure like
+    catastrophic forgetting."""
+    from ideation.candidates import own_problems
+
+    papers = [("2025-01-10", "cs.LG", ["sae", "feature_splitting"],
+               "We reduce feature splitting with a sae.")] * 3  # fmt: skip
+    papers += [("2025-02-10", "cs.LG", ["sae", "toxicity"], "We reduce toxicity with a sae.")] * 3
+    papers += [("2025-02-20", "cs.LG", ["sae"])] * 2
+    papers += [("2025-03-10", "cs.CL", ["toxicity", "catastrophic_forgetting"])] * 4
+    names = ("sae", "feature_splitting", "toxicity", "catastrophic_forgetting")
+    kinds = {"sae": "method"} | dict.fromkeys(names[1:], "phenomenon")
+    h = history_from(papers, vectors={k: [1, 0, 0, 0] for k in names}, kinds=kinds)
+    snapshot = h.snapshot()
+    sae, splitting, toxicity, forgetting = (h.concept_index[k] for k in names)
+    problems = np.array([splitting, toxicity])
+    assert own_problems(snapshot, np.full(2, sae), problems).tolist() == [True, False]
+    assert snapshot.fought[sae, splitting] == 3  # fought, yet no record against failures
+    assert [p for p, _ in alike_failures_fought(snapshot, sae, forgetting, -1.0)] == [toxicity]
