@@ -204,6 +204,7 @@ def main() -> None:
         "realised_in_top_half_by_rank": f"{sum(hits[:top])} of {top}",
         "timings": timings,
         "sample": [r.title for r in rows[:10]],
+        "realised_ideas": [r.title for r, hit in zip(rows, hits, strict=True) if hit],
     }
     print(
         json.dumps(results, indent=2)

@@ -736,6 +736,10 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
 
 
 GENERAL_PURPOSE_PERCENTILE = 90
+# A method whose papers are less alike than most methods' ("stochastic gradient descent",
+# "greedy algorithm", "reconstruction algorithms" on the 54k graph: each field's papers use it
+# for their own ends) is a tool anyone picks up: one more problem for it is routine too.
+TOOL_PERCENTILE = 25
 
 
 def general_purpose(snapshot: Snapshot, is_method: np.ndarray, is_target: np.ndarray) -> np.ndarray:
@@ -757,10 +761,23 @@ def general_purpose(snapshot: Snapshot, is_method: np.ndarray, is_target: np.nda
     return routine
 
 
+def tools(snapshot: Snapshot, is_method: np.ndarray) -> np.ndarray:
+    """Methods among `is_method` with DIFFUSE_MIN_PAPERS papers or more whose
+    `Snapshot.coherence_excess` is below the TOOL_PERCENTILE of theirs."""
+    pool = np.flatnonzero(is_method & (snapshot.papers >= DIFFUSE_MIN_PAPERS))
+    found = np.zeros(len(is_method), dtype=bool)
+    if len(pool) < PERCENTILE_MIN_PROBLEMS:
+        return found
+    excess = np.nan_to_num(snapshot.coherence_excess[pool], nan=1.0)
+    found[pool] = excess < np.percentile(excess, TOOL_PERCENTILE)
+    return found
+
+
 def routine_methods(snapshot: Snapshot, query: CandidateQuery) -> np.ndarray:
-    """`general_purpose` over the methods and targets of `query`: one more problem for such a
-    method is routine even with a precedent, so their analogies rank after the others."""
-    return general_purpose(snapshot, *roles(snapshot, query))
+    """`general_purpose` methods and `tools` among those of `query`: one more problem for such a
+    method is routine even with a precedent, so their ideas rank after the others."""
+    is_method, is_target = roles(snapshot, query)
+    return general_purpose(snapshot, is_method, is_target) | tools(snapshot, is_method)
 
 
 def direct_pairs(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candidates:

@@ -511,3 +511,28 @@ def test_a_method_mending_its_own_problem_has_no_record_from_it():
     assert own_problems(snapshot, np.full(2, sae), problems).tolist() == [True, False]
     assert snapshot.fought[sae, splitting] == 3  # fought, yet no record against failures
     assert [p for p, _ in alike_failures_fought(snapshot, sae, forgetting, -1.0)] == [toxicity]
+
+
+def test_a_method_whose_papers_read_less_alike_than_most_methods_is_a_routine_tool():
+    """ "Stochastic gradient descent for generative modeling" topped a 54k batch: each field's
+    papers use SGD for its own ends. 30 methods whose papers each read as one thing, and 8
+    tools whose papers share a theme but each add a topic of their own."""
+    from ideation.candidates import routine_methods, tools
+
+    dim = 48
+    vectors = {f"topic{i}": np.eye(dim)[i].tolist() for i in range(38)}
+    vectors |= {f"tool{j}": np.eye(dim)[38 + j].tolist() for j in range(8)}
+    kinds = {f"method{i}": "method" for i in range(30)} | {f"tool{j}": "method" for j in range(8)}
+    papers = []
+    for i in range(30):
+        papers += [("2025-02-10", "cs.LG", [f"method{i}", f"topic{i}"])] * 4
+    for j in range(8):
+        papers += [("2025-02-10", "cs.LG", [f"tool{j}", f"topic{(j + k) % 30}"]) for k in range(4)]
+    h = history_from(papers, vectors=vectors, kinds=kinds)
+    snapshot = h.snapshot()
+    is_method, _ = roles(snapshot, CandidateQuery())
+    assert is_method[[h.concept_index[f"tool{j}"] for j in range(8)]].all()  # not diffuse
+    found = {h.concept_keys[i] for i in np.flatnonzero(tools(snapshot, is_method))}
+    assert found == {f"tool{j}" for j in range(8)}
+    routine = routine_methods(snapshot, CandidateQuery())
+    assert routine[[h.concept_index[f"tool{j}"] for j in range(8)]].all()
