@@ -24,6 +24,7 @@ from ideation.candidates import (
     FIELD_NAMES,
     FIGHT_RECORD_MIN,
     GENERAL_PURPOSE_PERCENTILE,
+    TOOL_PERCENTILE,
     GENERIC_SHARE,
     HUB_MIN_PAPERS,
     REDUCE,
@@ -357,7 +358,8 @@ def _stage_forecast(run: _BatchRun) -> Forecaster:
 PRECEDENT_NOTE = (
     "1: a paper states the method is used on a problem like the target; "
     f"{ROUTINE_PRECEDENT}: the same for a general-purpose method (used with more problems than "
-    f"{GENERAL_PURPOSE_PERCENTILE}% of the graph's methods), for which one more problem is "
+    f"{GENERAL_PURPOSE_PERCENTILE}% of the graph's methods) or a tool (its papers read less "
+    f"alike than {100 - TOOL_PERCENTILE}% of methods' do), for which one more problem is "
     f"routine; {LOOSE_REASON}: a looser reason (a stated use on a problem nearer the target than "
     "most, or a record against failures like it); 0: closeness in meaning alone"
 )
