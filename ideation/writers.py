@@ -530,6 +530,16 @@ class OfflineWriter:
                 f"{target.name} about: {_shorten(context.cause[1])}"
             )
             method_text += " Report the direction of the change as well as its size."
+        elif learns_dictionary(method_name) and target.kind == "dataset" and via is not None:
+            title, hypothesis, expected = _dictionary_transfer(method.name, target.name, via.name)
+            method_text = method_text.replace(
+                f"{data}. Add {method.name} as", f"{data}. Train {method.name} as", 1
+            ).rsplit(" Run the ", 1)[0] + (
+                f" Train {_them(method.name)} on one model's activations on {target.name} and "
+                f"on {via.name}, sweeping the sparsity (the penalty, or k), and report against "
+                "L0 the fraction of variance explained, the model's loss with the reconstruction "
+                "spliced in, and the share of dead latents, with at least three seeds."
+            )
         else:
             alike = context.alike_fought[0][0] if context.alike_fought else None
             title = _title(method, target, via, alike)
@@ -543,6 +553,40 @@ class OfflineWriter:
             grounding=[p.key for p in context.papers],
             writer=self.name,
         )
+
+
+# Methods that learn a sparse dictionary of a model's activations: on a new dataset the question
+# is whether they read it as well (reconstruction, sparsity, dead latents), not a task's score.
+_DICTIONARY = re.compile(
+    r"\b(sparse auto-?encoders?|saes?|transcoders?|crosscoders?|(sparse )?dictionary learning)$",
+    re.IGNORECASE,
+)
+
+
+def learns_dictionary(name: str) -> bool:
+    return bool(_DICTIONARY.search(name.strip()))
+
+
+def _them(name: str) -> str:
+    return "them" if _plural(name) else "it"
+
+
+def _dictionary_transfer(method: str, dataset: str, via: str) -> tuple[str, str, str]:
+    """Title, hypothesis and prediction of a dictionary method carried from one dataset to
+    another: the programme's own measures of a sparse autoencoder."""
+    title = f"{_capital(method)} on {dataset}: do the sparsity and fidelity seen on {via} hold?"
+    hypothesis = (
+        f"{_capital(method)} trained on a model's activations on {dataset} explain as much of "
+        f"their variance at the same sparsity (L0) as on {via}, with no more dead latents, "
+        f"because {dataset} shares the structure that made {_them(method)} work on {via}."
+    )
+    expected = (
+        f"Prediction: at matched L0, the fraction of variance explained on {dataset} is within "
+        f"the seed-to-seed spread of that on {via}, and the share of dead latents is no higher. "
+        f"A lower fraction at every L0 by more than that spread, or more dead latents, falsifies "
+        f"the transfer from {via}."
+    )
+    return title, hypothesis, expected
 
 
 def _cause_or_cure(

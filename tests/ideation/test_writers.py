@@ -304,3 +304,24 @@ def test_a_countable_failure_is_reduced_in_the_plural():
     draft = direct_on_phenomenon("activation steering", "backdoor")
     assert draft.hypothesis.startswith("Adding activation steering reduces backdoors")
     assert "backdoors fall relative" in draft.expected
+
+
+def test_a_sparse_autoencoder_on_a_new_dataset_is_judged_by_its_own_measures():
+    """ "Sparse autoencoders on CIFAR-10: does the gain it shows on ImageNet-1K hold?" asked for
+    CIFAR-10 error rates: an SAE reads a model; what carries over is its sparsity and fidelity."""
+    base = replace(
+        context(target_kind="dataset", metric="error rate"),
+        b=side("CIFAR-10", "dataset"),
+        via=side("ImageNet-1K", "dataset"),
+    )
+    sae = OfflineWriter().write(replace(base, a=side("sparse autoencoders", "method")))
+    assert sae.title == (
+        "Sparse autoencoders on CIFAR-10: do the sparsity and fidelity seen on ImageNet-1K hold?"
+    )
+    assert "L0" in sae.hypothesis and "dead latents" in sae.hypothesis
+    assert "Train sparse autoencoders as" in sae.method and "dead latents" in sae.method
+    assert "error rate" not in sae.hypothesis + sae.method + sae.expected
+    assert "falsifies the transfer from ImageNet-1K" in sae.expected
+    other = OfflineWriter().write(replace(base, a=side("LoRA", "method")))
+    assert other.title == "LoRA on CIFAR-10: does the gain it shows on ImageNet-1K hold?"
+    assert "error rate" in other.hypothesis
