@@ -259,13 +259,23 @@ def is_attack(name: str) -> bool:
 LONE_TOOL = re.compile(r"^[a-z][a-z\-]*(er|or)s?$")
 
 
+# How a study is done, not something a model is given: "literature search" was "used on"
+# natural language generation by a review that found its papers with one, and "Literature
+# search for semantic similarity" came of it on the 54k graph.
+RESEARCH_ACTIVITIES = re.compile(
+    r"^(literature|systematic|scoping|narrative) (search|review|survey)s?$|^meta-analys[ie]s$|"
+    r"^(user|case|ablation|pilot|field|interview) stud(y|ies)$|^(human|expert) evaluations?$"
+)
+
+
 def is_named_model(name: str) -> bool:
     return bool(NAMED_MODEL.match((name.split() or [""])[-1]))
 
 
 def interventions(names: list[str]) -> np.ndarray:
     """Whether each name can be an intervention: not a family of models, a named pretrained
-    model or a part of one, and not an attack ("backdoor attacks for video understanding"
+    model or a part of one, not a way of doing research (`RESEARCH_ACTIVITIES`), and not an
+    attack ("backdoor attacks for video understanding"
     inverts the roles: an attack is what a defence is tried against)."""
     heads = [(_WORD.findall(n.lower()) or [""])[-1] for n in names]
     return np.array(
@@ -274,6 +284,7 @@ def interventions(names: list[str]) -> np.ndarray:
             and not head.endswith(("llm", "llms"))
             and not is_named_model(name)
             and not LONE_TOOL.match(name)
+            and not RESEARCH_ACTIVITIES.match(name.lower())
             and not is_attack(name)
             for name, head in zip(names, heads, strict=True)
         ],

@@ -376,6 +376,7 @@ def test_a_named_pretrained_model_or_a_lone_tool_is_no_intervention():
         "MobileNetV2", "YOLOv8",
     ]  # fmt: skip
     models += ["optimizer", "parser", "samplers"]  # a kind of tool, not something to try
+    models += ["literature search", "systematic reviews", "ablation study"]  # ways of research
     methods = ["CLIP-guided decoding", "gradient clipping", "sparse autoencoders", "DPO"]
     methods += ["Adam optimizer", "unlearning"]
     assert not interventions(models).any()
