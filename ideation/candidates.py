@@ -40,6 +40,10 @@ PROBLEM_GROUP = {"task": 0, "phenomenon": 1, "dataset": 2}
 VIA_PER_SOURCE = 12  # problems a method is used on (or problems like a target) followed
 PER_VIA = 25  # targets like each problem (or methods used on each problem) considered
 MIN_ANALOGY = 0.45  # context cosine at which a problem resembles another
+# A target whose papers name the precedent's problem this often (of the smaller's papers) is in
+# that problem's own community, not another: "quality estimation" in machine translation's,
+# HumanEval beside GSM8K in the same evaluations. Carrying a method over is no transfer there.
+SAME_COMMUNITY_SHARE = 0.3
 # ... and the same, centred: unrelated problems of one area sit near 0, alike ones near 0.6
 # ("object detection" and "semantic segmentation" 0.57, "jailbreak" and "prompt injection"
 # 0.66 in the demo corpus). A precedent must resemble its target more than ANALOGY_PERCENTILE
@@ -640,6 +644,13 @@ def broad_tasks(snapshot: Snapshot, is_target: np.ndarray) -> np.ndarray:
     return broad
 
 
+def same_community(snapshot: Snapshot, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether papers name each pair of problems together in SAME_COMMUNITY_SHARE of the
+    smaller one's papers."""
+    smaller = np.minimum(snapshot.papers[a], snapshot.papers[b])
+    return snapshot.co_mentions(a, b) >= SAME_COMMUNITY_SHARE * np.maximum(smaller, 1)
+
+
 def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candidates:
     """Candidate (method, target, via) triples; see the module doc. `limit` sizes the pool of
     starting concepts when there are no seeds."""
@@ -701,6 +712,7 @@ def analogies(snapshot: Snapshot, query: CandidateQuery, *, limit: int) -> Candi
             [names[x] for x in m], [names[x] for x in t], [history.concept_kinds[x] for x in t]
         )
         & ~snapshot.met_before(m, t)
+        & ~same_community(snapshot, v, t)
         & (analogy >= MIN_ANALOGY)
         & related
         & ~same_thing

@@ -15,6 +15,7 @@ from ideation.candidates import (
     problem_groups,
     protection_fits,
     roles,
+    same_community,
     share_a_word,
 )
 from ideation.history import day_number
@@ -107,6 +108,27 @@ def test_a_method_reaches_a_problem_like_the_one_it_is_used_on():
     pick = [i for i, t in enumerate(triples_list(found, h)) if t[1] == "reward_hacking"][0]
     assert found.cross_field[pick]  # cs.CR method, cs.LG target
     assert found.support[pick] == 6  # papers using the method on the precedent
+
+
+def test_a_problem_in_the_precedents_own_community_is_no_analogy():
+    """ "Knowledge distillation for quality estimation, carried over from machine translation":
+    half of quality estimation's papers name machine translation; carrying a method from one
+    to the other is no transfer between communities."""
+    together = [("2025-03-12", "cs.CR", ["jailbreaking", "reward_hacking"])] * 6
+    h = history(together)
+    snapshot = h.snapshot()
+    index = h.concept_index
+    assert same_community(
+        snapshot, np.array([index["jailbreaking"]]), np.array([index["reward_hacking"]])
+    ).all()
+    got = triples(analogies(snapshot, CandidateQuery(), limit=10), h)
+    assert ("activation_probing", "reward_hacking", "jailbreaking") not in got
+    apart = history()  # as the other tests have them
+    jailbreaking, hacking = (
+        apart.concept_index["jailbreaking"],
+        apart.concept_index["reward_hacking"],
+    )
+    assert not same_community(apart.snapshot(), np.array([jailbreaking]), np.array([hacking])).all()
 
 
 def triples_list(found, history):
