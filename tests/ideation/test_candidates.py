@@ -482,20 +482,29 @@ def test_a_concept_whose_papers_are_no_more_alike_than_its_fields_is_diffuse():
     assert not is_target[h.concept_index["tide_forecasting"]]
 
 
-def test_a_task_whose_papers_read_less_alike_than_most_problems_is_broad():
-    # 30 tasks whose papers each read as one thing, and 8 areas whose papers share a theme but
-    # each adds a topic of its own (coherent enough not to be diffuse), and a phenomenon alike.
+def focused_and_spread(kind: str, focused: str, spread: str) -> tuple[list, dict, dict]:
+    """Papers, vectors and kinds of 30 concepts (`focused`0..29) whose papers each read as one
+    thing, and 8 (`spread`0..7) whose papers share a theme but each add a topic of their own
+    (coherent enough not to be diffuse); 48 dimensions, the last two free."""
     dim = 48
     vectors = {f"topic{i}": np.eye(dim)[i].tolist() for i in range(38)}
-    vectors |= {f"area{j}": np.eye(dim)[38 + j].tolist() for j in range(8)}
-    vectors["shortcut_learning"] = np.eye(dim)[46].tolist()
-    kinds = {f"task{i}": "task" for i in range(30)} | {f"area{j}": "task" for j in range(8)}
-    kinds["shortcut_learning"] = "phenomenon"
+    vectors |= {f"{spread}{j}": np.eye(dim)[38 + j].tolist() for j in range(8)}
+    kinds = {f"{focused}{i}": kind for i in range(30)} | {f"{spread}{j}": kind for j in range(8)}
     papers = []
     for i in range(30):
-        papers += [("2025-02-10", "cs.LG", [f"task{i}", f"topic{i}"])] * 4
+        papers += [("2025-02-10", "cs.LG", [f"{focused}{i}", f"topic{i}"])] * 4
     for j in range(8):
-        papers += [("2025-02-10", "cs.LG", [f"area{j}", f"topic{(j + k) % 30}"]) for k in range(4)]
+        papers += [
+            ("2025-02-10", "cs.LG", [f"{spread}{j}", f"topic{(j + k) % 30}"]) for k in range(4)
+        ]
+    return papers, vectors, kinds
+
+
+def test_a_task_whose_papers_read_less_alike_than_most_problems_is_broad():
+    # 30 tasks that read as one thing each, 8 areas spread wider, and a phenomenon alike.
+    papers, vectors, kinds = focused_and_spread("task", "task", "area")
+    vectors["shortcut_learning"] = np.eye(48)[46].tolist()
+    kinds["shortcut_learning"] = "phenomenon"
     papers += [("2025-02-10", "cs.LG", ["shortcut_learning", f"topic{k}"]) for k in range(4)]
     h = history_from(papers, vectors=vectors, kinds=kinds)
     snapshot = h.snapshot()
@@ -542,15 +551,7 @@ def test_a_method_whose_papers_read_less_alike_than_most_methods_is_a_routine_to
     tools whose papers share a theme but each add a topic of their own."""
     from ideation.candidates import routine_methods, tools
 
-    dim = 48
-    vectors = {f"topic{i}": np.eye(dim)[i].tolist() for i in range(38)}
-    vectors |= {f"tool{j}": np.eye(dim)[38 + j].tolist() for j in range(8)}
-    kinds = {f"method{i}": "method" for i in range(30)} | {f"tool{j}": "method" for j in range(8)}
-    papers = []
-    for i in range(30):
-        papers += [("2025-02-10", "cs.LG", [f"method{i}", f"topic{i}"])] * 4
-    for j in range(8):
-        papers += [("2025-02-10", "cs.LG", [f"tool{j}", f"topic{(j + k) % 30}"]) for k in range(4)]
+    papers, vectors, kinds = focused_and_spread("method", "method", "tool")
     h = history_from(papers, vectors=vectors, kinds=kinds)
     snapshot = h.snapshot()
     is_method, _ = roles(snapshot, CandidateQuery())
