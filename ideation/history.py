@@ -31,7 +31,7 @@ RECENT_DAYS = 180
 NEW_PARTNER_DAYS = 90
 NO_DATE = np.iinfo(np.int32).min
 # what a history holds and how it reads it; 2: stated uses, 3, 4 and 6: their rules, 5: fights,
-# 7: uses read by aliases too, 8: no fights in attack papers
+# 7: uses read by aliases and in titles, 8: no fights in attack papers
 HISTORY_FORMAT = 8
 
 
