@@ -504,3 +504,27 @@ def test_a_batch_reads_a_failures_papers_for_what_brings_it_about(corpus):
     paper_title, sentence = contexts[0].cause
     assert any(paper_title == t and sentence in f"{t}. {a}" for t, a in papers)
     assert contexts[1].cause is None
+
+
+def test_an_idea_whose_names_papers_spell_out_says_so_with_a_title(corpus):
+    """The writer says no paper applies the method to the target, going by the extracted
+    concepts; `_say_named_in_text` adds that papers spell both names out, citing the first."""
+    from types import SimpleNamespace
+
+    history, store = services.history_now(), get_store()
+    run = services._BatchRun(None, store, history, services.snapshot_now(history))
+    keys = history.paper_keys[3:5]
+    first_title = store.papers_text(keys=keys[:1])[keys[0]][0]
+    sides = SimpleNamespace(
+        a=SimpleNamespace(name="model editing"), b=SimpleNamespace(name="backdoors")
+    )
+    for papers, said in (
+        (keys, "2 papers in the graph name"),
+        (keys[:1], "1 paper in the graph names"),
+    ):
+        item = SimpleNamespace(draft=SimpleNamespace(problem="No paper applies it."), context=sides)
+        services._say_named_in_text(run, item, list(papers))
+        assert item.draft.problem.startswith(
+            f"No paper applies it. Yet {said} model editing and backdoors"
+        )
+        assert f'(e.g. "{first_title}")' in item.draft.problem
