@@ -369,6 +369,27 @@ def _looks_like_concept(words: list[str]) -> bool:
     return all(len(w) > 1 for w in words)
 
 
+# "has attracted considerable attention", "growing research attention", "pay special attention":
+# English, not the attention mechanism. In the 54k listing "considerable attention" (59 papers),
+# "growing attention", "widespread attention" and "research attention" (35-38 each) had become
+# methods. Such a phrase is blanked out before chunking (with a stop, so no words join across
+# it); "attention heads", "more attention to tokens" and "multi-head attention" stay.
+_ATTENTION_IDIOM = re.compile(
+    r"\b(?:(?:receiv|attract|gain|garner|draw|drew|paid|pay|devot|deserv|captur)\w*\s+)?"
+    r"(?:(?:considerable|growing|widespread|increasing|increased|significant|special|much|"
+    r"little|great|greater|particular|renewed|substantial|scant|limited|wide|wider|broad|"
+    r"tremendous|enormous|research|public|close|careful|sufficient|insufficient|adequate|due|"
+    r"extensive|notable|remarkable|academic|scholarly|industrial|surging|rising|intense)\s+)+"
+    r"attention\b"
+    r"|\b(?:receiv|attract|gain|garner|draw|drew|paid|pay|devot|deserv|captur)\w*\s+attention\b",
+    re.IGNORECASE,
+)
+
+
+def _blank_idioms(text: str) -> str:
+    return _ATTENTION_IDIOM.sub(lambda m: "." + " " * (len(m.group(0)) - 1), text)
+
+
 class Extractor:
     def __init__(self, vocab: Vocabulary | None = None):
         self.vocab = vocab or default_vocabulary()
@@ -404,7 +425,7 @@ class Extractor:
             if alias:
                 entry["aliases"].add(alias)
 
-        for chunk in _chunks(text):
+        for chunk in _chunks(_blank_idioms(text)):
             self._match_chunk(chunk, local_acronyms, add)
         kept = [
             (key, e)

@@ -194,6 +194,17 @@ def test_idioms_possessives_and_redundant_tails_are_trimmed():
     assert "hallucination detection" in found and "hallucination detection method" not in found
 
 
+def test_attention_as_english_is_no_concept_and_the_mechanism_stays():
+    found = names(
+        "Diffusion models have attracted considerable attention. The topic has drawn growing "
+        "research attention, and we pay special attention to safety. Multi-head attention and "
+        "graph attention networks gained widespread attention."
+    )
+    # no "considerable attention", and no stray mechanism from "gained widespread attention"
+    assert [name for name in found if name.endswith("attention")] == ["multi-head attention"]
+    assert "graph attention networks" in found
+
+
 def test_ideas_need_more_than_a_whole_area_or_a_broad_head():
     from ingest.termhood import phrase_is_generic
 
