@@ -798,7 +798,8 @@ def tools(snapshot: Snapshot, is_method: np.ndarray) -> np.ndarray:
 
 def routine_methods(snapshot: Snapshot, query: CandidateQuery) -> np.ndarray:
     """`general_purpose` methods and `tools` among those of `query`: one more problem for such a
-    method is routine even with a precedent, so their ideas rank after the others."""
+    method is routine even with a precedent, so their ideas are marked down in the choosing
+    order (`ranking.candidate_order`)."""
     is_method, is_target = roles(snapshot, query)
     return general_purpose(snapshot, is_method, is_target) | tools(snapshot, is_method)
 

@@ -423,7 +423,10 @@ class OfflineWriter:
         )
         method_text = "Reproduce the setup"
         method_text += f' of "{on_target[0].title}"' if on_target else f" of {target.name} work"
-        method_text += f"{data}. {'Apply' if reading or detecting else 'Add'} {method.name}"
+        # A sparse autoencoder carried to a new dataset is judged by its own measures.
+        dictionary = learns_dictionary(method_name) and target.kind == "dataset" and via is not None
+        verb = "Train" if dictionary else "Apply" if reading or detecting else "Add"
+        method_text += f"{data}. {verb} {method.name}"
         if precedent is not None and via is not None:
             # the history found the use in "title. abstract": the title may be where it is
             used = usage_sentence(
@@ -447,6 +450,13 @@ class OfflineWriter:
                 "separates the two (AUROC)"
                 + (f", against {rival}" if rival else "")
                 + ", with at least three seeds."
+            )
+        elif dictionary:
+            method_text += (
+                f" Train {_it(method.name)} on one model's activations on {target.name} and on "
+                f"{via.name}, sweeping the sparsity (the penalty, or k), and report against L0 the "
+                "fraction of variance explained, the model's loss with the reconstruction spliced "
+                "in, and the share of dead latents, with at least three seeds."
             )
         elif reading:
             method_text += (
@@ -530,16 +540,8 @@ class OfflineWriter:
                 f"{target.name} about: {_shorten(context.cause[1])}"
             )
             method_text += " Report the direction of the change as well as its size."
-        elif learns_dictionary(method_name) and target.kind == "dataset" and via is not None:
+        elif dictionary:
             title, hypothesis, expected = _dictionary_transfer(method.name, target.name, via.name)
-            method_text = method_text.replace(
-                f"{data}. Add {method.name} as", f"{data}. Train {method.name} as", 1
-            ).rsplit(" Run the ", 1)[0] + (
-                f" Train {_them(method.name)} on one model's activations on {target.name} and "
-                f"on {via.name}, sweeping the sparsity (the penalty, or k), and report against "
-                "L0 the fraction of variance explained, the model's loss with the reconstruction "
-                "spliced in, and the share of dead latents, with at least three seeds."
-            )
         else:
             alike = context.alike_fought[0][0] if context.alike_fought else None
             title = _title(method, target, via, alike)
@@ -567,10 +569,6 @@ def learns_dictionary(name: str) -> bool:
     return bool(_DICTIONARY.search(name.strip()))
 
 
-def _them(name: str) -> str:
-    return "them" if _plural(name) else "it"
-
-
 def _dictionary_transfer(method: str, dataset: str, via: str) -> tuple[str, str, str]:
     """Title, hypothesis and prediction of a dictionary method carried from one dataset to
     another: the programme's own measures of a sparse autoencoder."""
@@ -578,7 +576,7 @@ def _dictionary_transfer(method: str, dataset: str, via: str) -> tuple[str, str,
     hypothesis = (
         f"{_capital(method)} trained on a model's activations on {dataset} explain as much of "
         f"their variance at the same sparsity (L0) as on {via}, with no more dead latents, "
-        f"because {dataset} shares the structure that made {_them(method)} work on {via}."
+        f"because {dataset} shares the structure that made {_it(method)} work on {via}."
     )
     expected = (
         f"Prediction: at matched L0, the fraction of variance explained on {dataset} is within "
