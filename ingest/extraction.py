@@ -374,14 +374,16 @@ def _looks_like_concept(words: list[str]) -> bool:
 # "growing attention", "widespread attention" and "research attention" (35-38 each) had become
 # methods. Such a phrase is blanked out before chunking (with a stop, so no words join across
 # it); "attention heads", "more attention to tokens" and "multi-head attention" stay.
+_DRAWING_ATTENTION = r"(?:receiv|attract|gain|garner|draw|drew|paid|pay|devot|deserv|captur)\w*"
+_GRADING_ATTENTION = (
+    r"(?:considerable|growing|widespread|increasing|increased|significant|special|much|little|"
+    r"great|greater|particular|renewed|substantial|scant|limited|wide|wider|broad|tremendous|"
+    r"enormous|research|public|close|careful|sufficient|insufficient|adequate|due|extensive|"
+    r"notable|remarkable|academic|scholarly|industrial|surging|rising|intense)"
+)
 _ATTENTION_IDIOM = re.compile(
-    r"\b(?:(?:receiv|attract|gain|garner|draw|drew|paid|pay|devot|deserv|captur)\w*\s+)?"
-    r"(?:(?:considerable|growing|widespread|increasing|increased|significant|special|much|"
-    r"little|great|greater|particular|renewed|substantial|scant|limited|wide|wider|broad|"
-    r"tremendous|enormous|research|public|close|careful|sufficient|insufficient|adequate|due|"
-    r"extensive|notable|remarkable|academic|scholarly|industrial|surging|rising|intense)\s+)+"
-    r"attention\b"
-    r"|\b(?:receiv|attract|gain|garner|draw|drew|paid|pay|devot|deserv|captur)\w*\s+attention\b",
+    rf"\b(?:{_DRAWING_ATTENTION}\s+)?(?:{_GRADING_ATTENTION}\s+)+attention\b"
+    rf"|\b{_DRAWING_ATTENTION}\s+attention\b",
     re.IGNORECASE,
 )
 
